@@ -1,0 +1,1 @@
+"""Channel adapters: turn platform updates into engine events and replies into platform calls."""

@@ -1,0 +1,49 @@
+"""What every channel adapter offers to the rest of the app.
+
+Adapters know nothing of the database. They receive updates, call a `Handler`
+(the engine, wrapped by the app), and render the returned replies. The outbox
+sender uses `Sender.send` and reacts to the exceptions below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from bot.engine.events import Incoming, Reply
+
+Handler = Callable[[Incoming], Awaitable[list[Reply]]]
+"""Engine entry point as seen by a channel: one event in, replies out."""
+
+BlockedHook = Callable[[str, str], Awaitable[None]]
+"""Called as hook(channel, user_id) when the platform says the user blocked the bot."""
+
+
+class SendError(Exception):
+    """Base class for delivery failures the outbox understands."""
+
+
+class RecipientBlocked(SendError):
+    """The user blocked the bot or the chat no longer exists (Telegram 403). Do not retry."""
+
+
+class RetryLater(SendError):
+    """Rate limited (429) or the platform is down (5xx, network). Retry after `retry_after` seconds."""
+
+    def __init__(self, retry_after: float, message: str = "") -> None:
+        super().__init__(message or f"retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+class PermanentFailure(SendError):
+    """The platform rejected the message itself (400). Do not retry."""
+
+
+class Sender(Protocol):
+    """Push a reply to a chat outside of a conversation turn (broadcasts, reminders)."""
+
+    channel: str
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Deliver one reply; raise a `SendError` subclass on failure."""
+        ...

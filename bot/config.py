@@ -1,0 +1,70 @@
+"""Settings, read from the environment (and `.env`). Every field has a line in `.env.example`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """All runtime configuration. Defaults work with nothing configured (SQLite + console chat)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'hocvuso.db'}",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db",
+    )
+    content_dir: Path = Field(default=PROJECT_ROOT / "content", description="Lessons, places and media")
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone for schedules and reports")
+
+    telegram_bot_token: str | None = Field(default=None, description="Telegram bot token; enables Telegram")
+    telegram_api_base_url: str = Field(default="https://api.telegram.org", description="Bot API server")
+    telegram_webhook_secret: str | None = Field(default=None, description="Secret header for the webhook")
+    telegram_rate_overall: float = Field(default=30.0, description="Broadcast messages per second, overall")
+    telegram_rate_per_chat: float = Field(default=1.0, description="Broadcast messages per second, per chat")
+
+    zalo_bot_token: str | None = Field(default=None, description="Zalo Bot API token; enables Zalo")
+    zalo_api_base_url: str = Field(default="https://bot-api.zaloplatforms.com", description="Zalo Bot API")
+    zalo_webhook_secret: str | None = Field(default=None, description="Secret header for the Zalo webhook")
+    zalo_rate_overall: float = Field(default=5.0, description="Zalo messages per second (conservative)")
+
+    webhook_url: str | None = Field(default=None, description="Public base URL; set it to use webhooks")
+    web_host: str = Field(default="127.0.0.1", description="Web app bind address")
+    web_port: int = Field(default=8080, description="Web app port (dashboard, webhooks, /healthz)")
+    public_base_url: str = Field(default="http://127.0.0.1:8080", description="URL used in login links")
+    session_hours: int = Field(default=12, description="Dashboard session lifetime in hours")
+
+    reminder_offsets_minutes: list[int] = Field(
+        default=[24 * 60, 60], description="Class reminders, minutes before start (JSON list)"
+    )
+    instance_id: str = Field(default="", description="Name of this instance in logs and leases")
+    log_level: str = Field(default="INFO", description="Python logging level")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def lessons_dir(self) -> Path:
+        return self.content_dir / "lessons"
+
+    @property
+    def places_file(self) -> Path:
+        return self.content_dir / "places.yaml"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own `Settings(...)` instead)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Lesson content and places: pydantic models, loading and validation."""

@@ -1,0 +1,81 @@
+"""Pydantic models of a lesson file (see content/README.md for the authors' guide)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from bot.content.taxonomy import CHOICE_LIMIT, FRAMEWORK_AREAS, LEVELS, STEP_HARD_LIMIT, TOPICS
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Step(_Strict):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=STEP_HARD_LIMIT)]
+    image: str | None = None
+
+
+class Question(_Strict):
+    text: NonEmpty
+    choices: list[Annotated[str, StringConstraints(min_length=1, max_length=CHOICE_LIMIT)]] = Field(
+        min_length=2, max_length=4
+    )
+    answer: int
+    explain: NonEmpty
+
+    @model_validator(mode="after")
+    def _answer_in_range(self) -> Question:
+        if not 0 <= self.answer < len(self.choices):
+            raise ValueError(f"answer {self.answer} is not an index of the {len(self.choices)} choices")
+        return self
+
+
+class Quiz(_Strict):
+    pass_score: int = Field(ge=1)
+    questions: list[Question] = Field(min_length=3, max_length=5)
+
+    @model_validator(mode="after")
+    def _pass_score_reachable(self) -> Quiz:
+        if self.pass_score > len(self.questions):
+            raise ValueError(f"pass_score {self.pass_score} exceeds the {len(self.questions)} questions")
+        return self
+
+
+class Lesson(_Strict):
+    id: Slug
+    title: NonEmpty
+    topic: str
+    framework_area: str
+    level: str = "co-ban"
+    core: bool = False
+    minutes: int = Field(default=5, ge=1, le=60)
+    keywords: list[NonEmpty] = Field(default_factory=list)
+    steps: list[Step] = Field(min_length=4, max_length=8)
+    quiz: Quiz
+
+    @field_validator("topic")
+    @classmethod
+    def _known_topic(cls, v: str) -> str:
+        if v not in TOPICS:
+            raise ValueError(f"unknown topic {v!r}; use one of {', '.join(TOPICS)}")
+        return v
+
+    @field_validator("framework_area")
+    @classmethod
+    def _known_area(cls, v: str) -> str:
+        if v not in FRAMEWORK_AREAS:
+            raise ValueError(f"unknown framework_area {v!r}; use one of {', '.join(FRAMEWORK_AREAS)}")
+        return v
+
+    @field_validator("level")
+    @classmethod
+    def _known_level(cls, v: str) -> str:
+        if v not in LEVELS:
+            raise ValueError(f"unknown level {v!r}; use one of {', '.join(LEVELS)}")
+        return v

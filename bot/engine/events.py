@@ -1,0 +1,65 @@
+"""Channel-neutral events and replies: the only types channels and the engine share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What the user sent."""
+
+    TEXT = "text"  # typed text (commands like "/start" included)
+    BUTTON = "button"  # a tapped button; `payload` holds its data
+    MEDIA = "media"  # photo, sticker, voice, file... (content not used)
+    OTHER = "other"  # anything else the platform delivers
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One update from a user, as any channel delivers it."""
+
+    channel: str  # "telegram" | "zalo" | "console"
+    user_id: str  # the platform's user id, as text
+    kind: Kind = Kind.TEXT
+    text: str | None = None
+    payload: str | None = None
+    update_id: str | None = None  # platform update id; a redelivery carries the same one
+    display_name: str | None = None
+    chat_id: str | None = None  # defaults to user_id (private chats)
+
+    @property
+    def reply_to(self) -> str:
+        return self.chat_id or self.user_id
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A choice the user can tap (Telegram), or type by number or label (Zalo, console)."""
+
+    label: str
+    payload: str  # <= 64 bytes (Telegram callback_data limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file to send (e.g. the monthly report)."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to show the user."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)  # rows of buttons
+    image: str | None = None  # path to a PNG/JPEG file on disk (content/media/... resolved)
+    image_bytes: bytes | None = None  # an in-memory image (charts)
+    document: Document | None = None
+    edit: bool = False  # hint: may replace the previous bot message (lesson navigation)
+
+    def all_buttons(self) -> list[Button]:
+        return [b for row in self.buttons for b in row]

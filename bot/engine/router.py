@@ -1,0 +1,68 @@
+"""Maps commands, button payloads and flow states to handlers.
+
+Payloads are `prefix:arg` (<= 64 bytes). A handler is `async (ctx, arg) -> list[Reply]`:
+- `@router.command("start")` handles "/start arg";
+- `@router.button("l")` handles payload "l:arg";
+- `@router.flow("onboard_village")` handles typed text while the user is in that flow;
+- `@router.menu_entry` adds role-specific buttons to the main menu.
+`public=True` lets a handler run before the person consented (ctx.user is None then).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.db.models import User
+from bot.engine.context import Ctx
+from bot.engine.events import Button, Reply
+
+HandlerFn = Callable[[Ctx, str], Awaitable[list[Reply]]]
+MenuEntryFn = Callable[[User], list[Button]]
+
+
+@dataclass(frozen=True)
+class Route:
+    fn: HandlerFn
+    public: bool = False
+
+
+@dataclass
+class Router:
+    commands: dict[str, Route] = field(default_factory=dict)
+    buttons: dict[str, Route] = field(default_factory=dict)
+    flows: dict[str, Route] = field(default_factory=dict)
+    menu_entries: list[MenuEntryFn] = field(default_factory=list)
+
+    def command(self, *names: str, public: bool = False) -> Callable[[HandlerFn], HandlerFn]:
+        def deco(fn: HandlerFn) -> HandlerFn:
+            for name in names:
+                self.commands[name.lower()] = Route(fn, public)
+            return fn
+
+        return deco
+
+    def button(self, prefix: str, public: bool = False) -> Callable[[HandlerFn], HandlerFn]:
+        def deco(fn: HandlerFn) -> HandlerFn:
+            self.buttons[prefix] = Route(fn, public)
+            return fn
+
+        return deco
+
+    def flow(self, name: str) -> Callable[[HandlerFn], HandlerFn]:
+        def deco(fn: HandlerFn) -> HandlerFn:
+            self.flows[name] = Route(fn)
+            return fn
+
+        return deco
+
+    def menu_entry(self, fn: MenuEntryFn) -> MenuEntryFn:
+        self.menu_entries.append(fn)
+        return fn
+
+    def extra_menu_buttons(self, user: User) -> list[Button]:
+        return [b for entry in self.menu_entries for b in entry(user)]
+
+
+router = Router()
+"""The application's router; flow modules register on it when imported (see bot.engine.flows)."""
