@@ -1,0 +1,284 @@
+"""Zalo channel adapter (Zalo Bot Platform / Bot API) for polling and webhook mode.
+
+- `start_polling()` deletes any webhook (polling and webhook exclude each other),
+  then long-polls getUpdates until `stop()`; an empty poll (408) is normal.
+- `webhook_handler` is mounted by the web app at /webhook/zalo. Zalo sends the
+  secret given to setWebhook in header `X-Bot-Api-Secret-Token` (docs:
+  setWebhook "secret_token ... đính kèm trong header X-Bot-Api-Secret-Token");
+  it is compared in constant time; missing or wrong -> 401, nothing processed.
+  The HTTP answer is sent at once (text in it is not delivered anyway); the
+  update is processed in the background.
+- Updates of one user are processed strictly in order, different users
+  concurrently (one queue + worker task per user, dropped when idle).
+- Replies are rendered by `zalo_render` (numbered choices, 2000-char chunks,
+  photo URLs under `media_base_url`); API details live in `zalo_api`.
+- `send()` implements the outbox `Sender` protocol.
+See zalo_api.py for which API facts are documented and which are defensive choices.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.channels.base import BlockedHook, Handler, PermanentFailure, RecipientBlocked, RetryLater
+from bot.channels.zalo_api import (
+    DEFAULT_BASE_URL,
+    ZaloApi,
+    ZaloApiError,
+    ZaloBadRequest,
+    ZaloBlocked,
+    ZaloPollTimeout,
+    ZaloRateLimited,
+    ZaloServerError,
+    ZaloUnauthorized,
+)
+from bot.channels.zalo_render import Outgoing, render
+from bot.channels.zalo_updates import CHANNEL, extract_updates, to_incoming
+from bot.engine.events import Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+SORRY_TEXT = "Xin lỗi, hệ thống đang bận. Anh/chị vui lòng thử lại sau ít phút."
+DEFAULT_RETRY_AFTER = 5.0  # seconds suggested to the outbox when Zalo gave no hint
+
+
+class ZaloChannel:
+    """Receives Zalo updates, calls the engine `handler`, renders its replies."""
+
+    channel = CHANNEL
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        handler: Handler | None = None,
+        on_blocked: BlockedHook | None = None,
+        media_base_url: str | None = None,
+        webhook_secret: str | None = None,
+        rate_per_second: float = 5.0,
+        *,
+        poll_timeout: int = 30,
+        max_attempts: int = 4,
+        retry_base_delay: float = 0.5,
+        max_retry_wait: float = 10.0,
+        idle_worker_seconds: float = 60.0,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        if handler is None:
+            raise ValueError("ZaloChannel needs a handler")
+        self.api = ZaloApi(
+            token,
+            base_url,
+            rate_per_second=rate_per_second,
+            max_attempts=max_attempts,
+            retry_base_delay=retry_base_delay,
+            max_retry_wait=max_retry_wait,
+            session=session,
+        )
+        self._handler = handler
+        self._on_blocked = on_blocked
+        self.media_base_url = media_base_url.rstrip("/") if media_base_url else None
+        self.webhook_secret = webhook_secret
+        self.poll_timeout = poll_timeout
+        self._idle_worker_seconds = idle_worker_seconds
+        self._queues: dict[str, asyncio.Queue[Incoming | None]] = {}
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._stop_event = asyncio.Event()
+        self._stopping = False
+        self._polling = False
+
+    # --- receiving ----------------------------------------------------------
+
+    def dispatch(self, incoming: Incoming) -> None:
+        """Queue an event behind the same user's earlier ones; start that user's worker if needed."""
+        if self._stopping:
+            log.warning("zalo: update %s arrived while stopping; dropped", incoming.update_id)
+            return
+        key = incoming.user_id
+        queue = self._queues.get(key)
+        if queue is None:
+            queue = asyncio.Queue()
+            self._queues[key] = queue
+            self._workers[key] = asyncio.create_task(self._worker(key, queue), name=f"zalo-user-{key}")
+        queue.put_nowait(incoming)
+
+    def dispatch_raw(self, body: Any) -> int:
+        """Dispatch every message update in a raw API body; return how many were queued."""
+        count = 0
+        for update in extract_updates(body):
+            incoming = to_incoming(update)
+            if incoming is None:
+                log.info("zalo: ignored update %s", update.get("event_name"))
+                continue
+            self.dispatch(incoming)
+            count += 1
+        return count
+
+    async def _worker(self, key: str, queue: asyncio.Queue[Incoming | None]) -> None:
+        try:
+            while True:
+                try:
+                    item = await asyncio.wait_for(queue.get(), self._idle_worker_seconds)
+                except TimeoutError:
+                    if queue.empty():  # no await between this check and the removal: no race with dispatch
+                        return
+                    continue
+                if item is None:
+                    return
+                await self._process(item)
+        finally:
+            if self._queues.get(key) is queue:
+                del self._queues[key]
+                self._workers.pop(key, None)
+
+    async def _process(self, incoming: Incoming) -> None:
+        try:
+            replies = await self._handler(incoming)
+        except Exception:
+            log.exception("zalo: handler failed for update %s", incoming.update_id)
+            replies = [Reply(text=SORRY_TEXT)]
+        try:
+            await self._deliver(incoming.reply_to, replies)
+        except ZaloBlocked:
+            log.info("zalo: user %s blocked the bot", incoming.user_id)
+            if self._on_blocked is not None:
+                try:
+                    await self._on_blocked(CHANNEL, incoming.user_id)
+                except Exception:
+                    log.exception("zalo: on_blocked hook failed")
+        except ZaloApiError as exc:
+            log.error("zalo: reply to update %s not delivered: %s", incoming.update_id, exc)
+
+    # --- sending --------------------------------------------------------------
+
+    async def _call(self, chat_id: str, call: Outgoing) -> None:
+        if call.method == "sendPhoto":
+            try:
+                await self.api.send_photo(chat_id, call.photo or "", call.text or None)
+            except ZaloBadRequest as exc:
+                # Zalo could not use the picture URL; the words still matter.
+                log.warning("zalo: sendPhoto refused (%s); sending the caption as text", exc)
+                if call.text:
+                    await self.api.send_message(chat_id, call.text)
+            return
+        await self.api.send_message(chat_id, call.text)
+
+    async def _deliver(self, chat_id: str, replies: list[Reply]) -> None:
+        for reply in replies:
+            for call in render(reply, self.media_base_url):
+                await self._call(chat_id, call)
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Sender protocol: deliver one reply outside a conversation turn (broadcasts)."""
+        try:
+            await self._deliver(chat_id, [reply])
+        except ZaloBlocked as exc:
+            raise RecipientBlocked(str(exc)) from None
+        except (ZaloRateLimited, ZaloServerError) as exc:
+            raise RetryLater(
+                exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER, str(exc)
+            ) from None
+        except (ZaloBadRequest, ZaloUnauthorized, ZaloApiError) as exc:
+            raise PermanentFailure(str(exc)) from None
+
+    async def send_typing(self, chat_id: str) -> None:
+        """Best-effort 'typing…' indicator."""
+        with contextlib.suppress(ZaloApiError):
+            await self.api.send_chat_action(chat_id, "typing")
+
+    # --- polling ----------------------------------------------------------------
+
+    async def start_polling(self) -> None:
+        """Delete the webhook, then long-poll getUpdates until `stop()` is called."""
+        self._polling = True
+        try:
+            await self.api.delete_webhook()
+        except ZaloApiError as exc:
+            log.error("zalo: deleteWebhook failed (%s); polling anyway", exc)
+        backoff = 1.0
+        while not self._stop_event.is_set():
+            poll = asyncio.create_task(self.api.get_updates(self.poll_timeout))
+            stopper = asyncio.create_task(self._stop_event.wait())
+            done, _ = await asyncio.wait({poll, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if poll not in done:
+                poll.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await poll
+                break
+            stopper.cancel()
+            try:
+                result = poll.result()
+            except ZaloPollTimeout:
+                backoff = 1.0
+                continue
+            except ZaloUnauthorized as exc:
+                log.error("zalo: token refused (%s); polling stopped", exc)
+                break
+            except ZaloApiError as exc:
+                log.warning("zalo: getUpdates failed (%s); retrying in %.0fs", exc, backoff)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop_event.wait(), backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            backoff = 1.0
+            self.dispatch_raw(result)
+        self._polling = False
+
+    # --- webhook ----------------------------------------------------------------
+
+    async def set_webhook(self, url: str, secret: str) -> Any:
+        """Register `url` with Zalo; updates then arrive at `webhook_handler` carrying `secret`."""
+        if not 8 <= len(secret) <= 256:
+            raise ValueError("Zalo webhook secret must be 8 to 256 characters")
+        result = await self.api.set_webhook(url, secret)
+        self.webhook_secret = secret
+        return result
+
+    def _secret_ok(self, request: web.Request) -> bool:
+        if not self.webhook_secret:
+            return False
+        given = request.headers.get(SECRET_HEADER, "")
+        return hmac.compare_digest(given.encode(), self.webhook_secret.encode())
+
+    async def webhook_handler(self, request: web.Request) -> web.Response:
+        """aiohttp handler for POST /webhook/zalo."""
+        if not self._secret_ok(request):
+            log.warning("zalo: webhook call with missing or wrong secret from %s", request.remote)
+            return web.json_response({"ok": False, "description": "unauthorized"}, status=401)
+        try:
+            body = json.loads(await request.text())
+        except ValueError:
+            return web.json_response({"ok": False, "description": "invalid JSON"}, status=400)
+        self.dispatch_raw(body)
+        return web.json_response({"ok": True})
+
+    # --- lifecycle ----------------------------------------------------------------
+
+    async def stop(self, grace_seconds: float = 30.0) -> None:
+        """Stop polling, let queued and in-flight updates finish (up to `grace_seconds`), close HTTP."""
+        self._stopping = True
+        self._stop_event.set()
+        for queue in list(self._queues.values()):
+            queue.put_nowait(None)
+        workers = list(self._workers.values())
+        if workers:
+            _, pending = await asyncio.wait(workers, timeout=grace_seconds)
+            for task in pending:
+                task.cancel()
+            if pending:
+                log.warning("zalo: %d user queue(s) cancelled at shutdown", len(pending))
+                await asyncio.gather(*pending, return_exceptions=True)
+        await self.api.close()
+
+    async def close(self) -> None:
+        """Alias of `stop()`."""
+        await self.stop()

@@ -1,0 +1,322 @@
+"""Thin aiohttp client for the Zalo Bot Platform API (bot-api.zaloplatforms.com).
+
+Every call is `POST {base}/bot{token}/{method}` with a JSON body. Outgoing calls
+are paced by an `aiolimiter.AsyncLimiter` and retried with `tenacity` when the
+failure is transient (429, 5xx, network); everything else raises at once.
+
+Facts and where they come from (checked 2026 with the search tool):
+- Base URL, `bot{token}/{method}`, POST + JSON, the `{"ok", "result"}` /
+  `{"ok": false, "error_code", "description"}` envelope, the method names and
+  their parameters (sendMessage text 1-2000 chars, sendPhoto `photo` URL +
+  `caption`, sendChatAction `action: typing`, setWebhook `url` + `secret_token`
+  8-256 chars, getUpdates `timeout` seconds as a string, default 30):
+  the official docs as mirrored in XuanNguyenNB/QuanLyThuChi_Bot_Telegram_Zalom
+  docs/ZALO_BOT_API.md ("cập nhật 10/12/2025", source bot.zaloplatforms.com/docs),
+  and openclaw/openclaw extensions/zalo/src/api.ts.
+- getUpdates returns ONE update object (not an array) and an empty long poll
+  comes back as error_code 408: openclaw api.ts ("Zalo returns a single update
+  per call", `isPollingTimeout` = errorCode 408). Whether the HTTP status is 200
+  or 408 is not documented -> both are handled.
+Chosen defensively (not documented anywhere we could find):
+- The `{error, message, data}` error shape (used by Zalo's other APIs) is parsed
+  too; `error == 0` means success with `data` as the result.
+- 429 retry hint: read from `parameters.retry_after` (Telegram style) or the
+  HTTP `Retry-After` header; neither is documented for Zalo.
+- "User blocked the bot / unreachable": no error code is published. We treat
+  error_code/HTTP 403, and any description mentioning "block", "chặn" or
+  "forbidden", as blocked.
+- 401 means a bad token (as Telegram); we never retry it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+from aiolimiter import AsyncLimiter
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
+TEXT_LIMIT = 2000  # sendMessage `text` and sendPhoto `caption`: 1..2000 characters
+POLL_TIMEOUT_CODE = 408
+_BLOCKED_WORDS = ("block", "chặn", "forbidden")
+
+
+class ZaloApiError(Exception):
+    """The API refused a call (or could not be reached)."""
+
+    def __init__(
+        self, method: str, code: int | None, description: str, retry_after: float | None = None
+    ) -> None:
+        super().__init__(f"zalo {method}: {code} {description}".strip())
+        self.method = method
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+class ZaloPollTimeout(ZaloApiError):
+    """getUpdates found nothing during its long poll (408): not an error."""
+
+
+class ZaloRateLimited(ZaloApiError):
+    """429: quota exceeded; transient."""
+
+
+class ZaloServerError(ZaloApiError):
+    """5xx, timeouts or network failures; transient."""
+
+
+class ZaloBlocked(ZaloApiError):
+    """The user blocked the bot or cannot be reached; never retried."""
+
+
+class ZaloUnauthorized(ZaloApiError):
+    """401: the bot token is wrong or revoked."""
+
+
+class ZaloBadRequest(ZaloApiError):
+    """Any other refusal (400 and friends); the call itself is wrong."""
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _retry_hint(data: Mapping[str, Any] | None, headers: Mapping[str, str]) -> float | None:
+    if data is not None:
+        params = data.get("parameters")
+        if isinstance(params, Mapping) and params.get("retry_after") is not None:
+            try:
+                return max(0.0, float(params["retry_after"]))
+            except (TypeError, ValueError):
+                pass
+        if data.get("retry_after") is not None:
+            try:
+                return max(0.0, float(data["retry_after"]))
+            except (TypeError, ValueError):
+                pass
+    header = headers.get("Retry-After")
+    if header is not None:
+        try:
+            return max(0.0, float(header))
+        except ValueError:
+            return None
+    return None
+
+
+def _classify(method: str, code: int | None, description: str, retry_after: float | None) -> ZaloApiError:
+    lowered = description.lower()
+    if code == POLL_TIMEOUT_CODE:
+        if method == "getUpdates":
+            return ZaloPollTimeout(method, code, description)
+        return ZaloServerError(method, code, description)
+    if code == 429:
+        return ZaloRateLimited(method, code, description, retry_after)
+    if code is not None and code >= 500:
+        return ZaloServerError(method, code, description, retry_after)
+    if code == 403 or any(word in lowered for word in _BLOCKED_WORDS):
+        return ZaloBlocked(method, code, description)
+    if code == 401:
+        return ZaloUnauthorized(method, code, description)
+    return ZaloBadRequest(method, code, description)
+
+
+def parse_response(method: str, status: int, body: str, headers: Mapping[str, str] | None = None) -> Any:
+    """Turn one HTTP answer into its `result`, or raise the matching `ZaloApiError`.
+
+    Accepts `{"ok": true, "result": ...}`, `{"ok": false, "error_code", "description"}`,
+    `{"error": N, "message": ..., "data": ...}` and, on HTTP 2xx, a bare JSON value.
+    """
+    headers = headers or {}
+    try:
+        data: Any = json.loads(body) if body.strip() else None
+    except ValueError:
+        data = None
+    if isinstance(data, Mapping):
+        hint = _retry_hint(data, headers)
+        if "ok" in data:
+            if data.get("ok") is True:
+                return data.get("result")
+            code = _as_int(data.get("error_code")) or (status if status >= 400 else None)
+            text = str(data.get("description") or data.get("message") or "")
+            raise _classify(method, code, text, hint)
+        if "error" in data and _as_int(data.get("error")) is not None:
+            code = _as_int(data.get("error"))
+            if code == 0 and status < 400:
+                return data.get("data")
+            text = str(data.get("message") or data.get("description") or "")
+            # Prefer the HTTP status when it says more (429/5xx) than a private negative code.
+            effective = status if status in (403, 408, 429) or status >= 500 else code
+            raise _classify(method, effective, text, hint)
+        if status < 400:
+            return data
+        raise _classify(method, status, str(data.get("message") or data.get("description") or ""), hint)
+    if status < 400 and data is not None:
+        return data
+    hint = _retry_hint(None, headers)
+    code = status if status >= 400 else 500  # a 2xx without JSON: the platform misbehaved
+    raise _classify(method, code, body[:200].strip() or f"HTTP {status}", hint)
+
+
+def _is_transient(exc: BaseException) -> bool:
+    return isinstance(exc, ZaloRateLimited | ZaloServerError)
+
+
+class ZaloApi:
+    """Rate-limited, retrying caller of the Zalo Bot API. Create and use inside a running loop."""
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        rate_per_second: float = 5.0,
+        max_attempts: int = 4,
+        retry_base_delay: float = 0.5,
+        max_retry_wait: float = 10.0,
+        request_timeout: float = 20.0,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        if rate_per_second <= 0:
+            raise ValueError("rate_per_second must be positive")
+        self._token = token
+        self._base_url = base_url.rstrip("/")
+        # One call per 1/rate seconds, no burst: stays under any per-second window.
+        self._limiter = AsyncLimiter(1, 1.0 / rate_per_second)
+        self._max_attempts = max(1, max_attempts)
+        self._retry_base_delay = retry_base_delay
+        self._max_retry_wait = max_retry_wait
+        self._request_timeout = request_timeout
+        self._session = session
+        self._own_session = session is None
+
+    def _url(self, method: str) -> str:
+        return f"{self._base_url}/bot{self._token}/{method}"
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._token, "***") if self._token else text
+
+    async def _session_get(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+            self._own_session = True
+        return self._session
+
+    async def close(self) -> None:
+        """Close the HTTP session if this client created it."""
+        if self._own_session and self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def _once(self, method: str, payload: dict[str, Any], seconds: float, limited: bool) -> Any:
+        session = await self._session_get()
+        if limited:
+            await self._limiter.acquire()
+        try:
+            async with session.post(
+                self._url(method), json=payload, timeout=aiohttp.ClientTimeout(total=seconds)
+            ) as resp:
+                body = await resp.text()
+                return parse_response(method, resp.status, body, resp.headers)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise ZaloServerError(method, None, self._scrub(f"{type(exc).__name__}: {exc}")) from None
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hint = getattr(exc, "retry_after", None)
+        if hint is not None:
+            return min(float(hint), self._max_retry_wait)
+        return min(self._retry_base_delay * 2 ** (state.attempt_number - 1), self._max_retry_wait)
+
+    def _stop(self, state: RetryCallState) -> bool:
+        if stop_after_attempt(self._max_attempts)(state):
+            return True
+        exc = state.outcome.exception() if state.outcome else None
+        hint = getattr(exc, "retry_after", None)
+        # A long cool-down is the caller's business (the outbox reschedules), not ours.
+        return hint is not None and float(hint) > self._max_retry_wait
+
+    async def call(
+        self,
+        method: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        seconds: float | None = None,
+        retry: bool = True,
+    ) -> Any:
+        """Call `method`; return its result or raise a `ZaloApiError` subclass."""
+        body = payload or {}
+        total = seconds or self._request_timeout
+        limited = method != "getUpdates"  # the long poll is not a message; do not let it starve sends
+        if not retry:
+            return await self._once(method, body, total, limited)
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception(_is_transient),
+            stop=self._stop,
+            wait=self._wait,
+            reraise=True,
+            before_sleep=lambda s: log.warning(
+                "zalo %s failed (attempt %d): %s",
+                method,
+                s.attempt_number,
+                s.outcome.exception() if s.outcome else "?",
+            ),
+        ):
+            with attempt:
+                return await self._once(method, body, total, limited)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # --- documented methods -------------------------------------------------
+
+    async def get_me(self) -> Any:
+        return await self.call("getMe")
+
+    async def get_updates(self, poll_seconds: int = 30) -> Any:
+        """One long poll. Returns the raw result; raises `ZaloPollTimeout` when empty."""
+        return await self.call(
+            "getUpdates", {"timeout": str(poll_seconds)}, seconds=poll_seconds + 10, retry=False
+        )
+
+    async def set_webhook(self, url: str, secret_token: str) -> Any:
+        return await self.call("setWebhook", {"url": url, "secret_token": secret_token})
+
+    async def delete_webhook(self) -> Any:
+        return await self.call("deleteWebhook")
+
+    async def get_webhook_info(self) -> Any:
+        return await self.call("getWebhookInfo")
+
+    async def send_message(self, chat_id: str, text: str) -> Any:
+        return await self.call("sendMessage", {"chat_id": chat_id, "text": text})
+
+    async def send_photo(self, chat_id: str, photo: str, caption: str | None = None) -> Any:
+        payload: dict[str, Any] = {"chat_id": chat_id, "photo": photo}
+        if caption:
+            payload["caption"] = caption
+        return await self.call("sendPhoto", payload)
+
+    async def send_chat_action(self, chat_id: str, action: str = "typing") -> Any:
+        return await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
+
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "TEXT_LIMIT",
+    "ZaloApi",
+    "ZaloApiError",
+    "ZaloBadRequest",
+    "ZaloBlocked",
+    "ZaloPollTimeout",
+    "ZaloRateLimited",
+    "ZaloServerError",
+    "ZaloUnauthorized",
+    "parse_response",
+]

@@ -1,0 +1,124 @@
+"""Channel-neutral `Reply` -> the Zalo calls that show it.
+
+Zalo has no buttons (no keyboard in the documented API), so choices become a
+numbered list at the end of the LAST message, followed by a hint such as
+"Gõ 1, 2 hoặc 3 để chọn."; the engine maps a typed number or label back to the
+button. Texts longer than 2000 characters are split on paragraph, then line,
+then word boundaries. Images need a public URL (sendPhoto takes a URL only);
+in-memory images and documents cannot be uploaded, so a Vietnamese note points
+to the web dashboard instead. `edit` hints are ignored (no message editing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath, PurePosixPath, PureWindowsPath
+from urllib.parse import quote
+
+from bot.channels.zalo_api import TEXT_LIMIT
+from bot.engine.events import Button, Reply
+
+CHART_NOTE = "📊 Biểu đồ không gửi được qua Zalo. Mời anh/chị xem trên trang quản lý (web) của chương trình."
+DOCUMENT_NOTE = (
+    "📄 Tệp «{filename}» không gửi được qua Zalo. "
+    "Mời anh/chị tải về trên trang quản lý (web) của chương trình."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One API call to make: sendMessage (text) or sendPhoto (photo URL + optional caption)."""
+
+    method: str
+    text: str = ""
+    photo: str | None = None
+
+    def payload(self, chat_id: str) -> dict[str, str]:
+        if self.method == "sendPhoto":
+            data = {"chat_id": chat_id, "photo": self.photo or ""}
+            if self.text:
+                data["caption"] = self.text
+            return data
+        return {"chat_id": chat_id, "text": self.text}
+
+
+def choice_hint(count: int) -> str:
+    """'Gõ 1 để chọn.', 'Gõ 1 hoặc 2 để chọn.', 'Gõ 1, 2 hoặc 3 để chọn.', 'Gõ số 1 đến 7 để chọn.'"""
+    if count <= 1:
+        return "Gõ 1 để chọn."
+    if count <= 3:
+        numbers = [str(i) for i in range(1, count + 1)]
+        return f"Gõ {', '.join(numbers[:-1])} hoặc {numbers[-1]} để chọn."
+    return f"Gõ số 1 đến {count} để chọn."
+
+
+def choices_block(buttons: list[Button]) -> str:
+    """Numbered lines plus the hint, without leading blank lines."""
+    lines = [f"{i}. {button.label}" for i, button in enumerate(buttons, start=1)]
+    lines.append(choice_hint(len(buttons)))
+    return "\n".join(lines)
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Split into chunks of at most `limit` characters, preferring paragraph, line, then word breaks."""
+    chunks: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[: limit + 1]  # a break right after the limit still counts
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            pos = window.rfind(sep, 0, limit + 1)
+            if pos > 0:
+                cut = pos
+                break
+        if cut <= 0:
+            cut = limit
+        piece = rest[:cut].rstrip()
+        if piece:
+            chunks.append(piece)
+        rest = rest[cut:].lstrip()
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+def media_url(media_base_url: str, image_path: str) -> str:
+    """Public URL of a content image: the part of the path after its last `media` folder."""
+    path: PurePath = PureWindowsPath(image_path) if "\\" in image_path else PurePosixPath(image_path)
+    parts = list(path.parts)
+    rel = parts[-1:]
+    for index in range(len(parts) - 1, -1, -1):
+        if parts[index] == "media" and index < len(parts) - 1:
+            rel = parts[index + 1 :]
+            break
+    return f"{media_base_url.rstrip('/')}/{quote('/'.join(rel))}"
+
+
+def render(reply: Reply, media_base_url: str | None = None, limit: int = TEXT_LIMIT) -> list[Outgoing]:
+    """The calls that show `reply`, in order; numbered choices always end the last text."""
+    body = reply.text.strip()
+    notes: list[str] = []
+    if reply.image_bytes is not None:
+        notes.append(CHART_NOTE)
+    if reply.document is not None:
+        notes.append(DOCUMENT_NOTE.format(filename=reply.document.filename))
+    if notes:
+        body = "\n\n".join([part for part in [body, *notes] if part])
+
+    buttons = reply.all_buttons()
+    chunks = split_text(body, limit) if body else []
+    if buttons:
+        block = choices_block(buttons)
+        if chunks and len(chunks[-1]) + 2 + len(block) <= limit:
+            chunks[-1] = f"{chunks[-1]}\n\n{block}"
+        else:
+            chunks.extend(split_text(block, limit))
+
+    calls: list[Outgoing] = []
+    if reply.image and media_base_url:
+        url = media_url(media_base_url, reply.image)
+        if len(chunks) == 1:
+            return [Outgoing("sendPhoto", text=chunks[0], photo=url)]
+        calls.append(Outgoing("sendPhoto", photo=url))
+    calls.extend(Outgoing("sendMessage", text=chunk) for chunk in chunks)
+    return calls

@@ -1,0 +1,96 @@
+"""Zalo Bot API updates -> channel-neutral `Incoming` events.
+
+Update shape (docs "getUpdates"/"Webhook" + openclaw extensions/zalo/src/api.ts):
+`{"event_name": "message.text.received", "message": {"message_id", "from": {"id",
+"display_name", "is_bot"}, "chat": {"id", "chat_type"}, "text", "photo", "caption",
+"sticker", "date" (ms)}}`. The docs' own getUpdates sample has no `event_name` and
+names the sender `first_name`, so the event is inferred from the fields when
+missing, and the name is read from `display_name`, `name` or `first_name`.
+The webhook body may be wrapped as `{"ok": true, "result": {...}}` (ZALO.md) or
+bare (openclaw monitor.webhook.ts); getUpdates returns one object, but an array
+is accepted too.
+
+There is no `update_id`: `f"{chat_id}:{message_id}"` is the dedup key the engine
+stores (a redelivery carries the same message_id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.engine.events import Incoming, Kind
+
+CHANNEL = "zalo"
+
+EVENT_TEXT = "message.text.received"
+EVENT_IMAGE = "message.image.received"
+EVENT_STICKER = "message.sticker.received"
+EVENT_UNSUPPORTED = "message.unsupported.received"
+
+
+def extract_updates(body: Any) -> list[Mapping[str, Any]]:
+    """Unwrap `{"ok": true, "result": ...}` and return the update objects (0, 1 or many)."""
+    if isinstance(body, Mapping) and "result" in body and ("ok" in body or "message" not in body):
+        body = body.get("result")
+    if isinstance(body, list):
+        return [item for item in body if isinstance(item, Mapping)]
+    if isinstance(body, Mapping) and body:
+        return [body]
+    return []
+
+
+def _event_name(update: Mapping[str, Any], message: Mapping[str, Any]) -> str:
+    name = update.get("event_name")
+    if isinstance(name, str) and name:
+        return name
+    if isinstance(message.get("text"), str):
+        return EVENT_TEXT
+    if message.get("photo") or message.get("photo_url"):
+        return EVENT_IMAGE
+    if message.get("sticker"):
+        return EVENT_STICKER
+    return EVENT_UNSUPPORTED
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value)
+
+
+def to_incoming(update: Mapping[str, Any]) -> Incoming | None:
+    """Convert one update; None when it is not a message from a person."""
+    message = update.get("message")
+    if not isinstance(message, Mapping):
+        return None
+    sender = message.get("from")
+    sender = sender if isinstance(sender, Mapping) else {}
+    if sender.get("is_bot") is True:
+        return None
+    chat = message.get("chat")
+    chat = chat if isinstance(chat, Mapping) else {}
+    user_id = _text_or_none(sender.get("id")) or _text_or_none(chat.get("id"))
+    if not user_id:
+        return None
+    chat_id = _text_or_none(chat.get("id")) or user_id
+    message_id = _text_or_none(message.get("message_id"))
+    name = sender.get("display_name") or sender.get("name") or sender.get("first_name")
+
+    event = _event_name(update, message)
+    text: str | None
+    if event == EVENT_TEXT:
+        kind, text = Kind.TEXT, str(message.get("text") or "")
+    elif event in (EVENT_IMAGE, EVENT_STICKER):
+        kind, text = Kind.MEDIA, _text_or_none(message.get("caption"))
+    else:
+        kind, text = Kind.OTHER, None
+    return Incoming(
+        channel=CHANNEL,
+        user_id=user_id,
+        kind=kind,
+        text=text,
+        update_id=f"{chat_id}:{message_id}" if message_id else None,
+        display_name=str(name) if name else None,
+        chat_id=chat_id,
+    )
