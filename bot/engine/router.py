@@ -33,6 +33,8 @@ class Router:
     buttons: dict[str, Route] = field(default_factory=dict)
     flows: dict[str, Route] = field(default_factory=dict)
     menu_entries: list[MenuEntryFn] = field(default_factory=list)
+    fallback: Route | None = None  # typed text outside any flow (lesson search)
+    anonymous_buttons: list[Button] = field(default_factory=list)  # shown before consent
 
     def command(self, *names: str, public: bool = False) -> Callable[[HandlerFn], HandlerFn]:
         def deco(fn: HandlerFn) -> HandlerFn:
@@ -55,6 +57,10 @@ class Router:
             return fn
 
         return deco
+
+    def text_fallback(self, fn: HandlerFn) -> HandlerFn:
+        self.fallback = Route(fn, public=False)
+        return fn
 
     def menu_entry(self, fn: MenuEntryFn) -> MenuEntryFn:
         self.menu_entries.append(fn)

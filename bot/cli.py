@@ -1,0 +1,52 @@
+"""The `hocvuso` command (also `python -m bot`). See README for every subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot.commands import chat, content, db, invite, run, stats, demo
+from bot.config import Settings
+from bot.content.loader import ContentError
+
+COMMANDS = (run, chat, content, db, invite, stats, demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hocvuso", description="Chatbot «Bình dân học vụ số»: Telegram, Zalo and console."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["run", *(argv or [])])
+    settings = Settings()
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    func: Callable[[argparse.Namespace, Settings], Awaitable[int]] = args.func
+    try:
+        return asyncio.run(func(args, settings))
+    except ContentError as err:
+        print("Content is invalid; fix these and try again:", file=sys.stderr)
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,25 @@
+"""`hocvuso chat [--user ID]`: console chat on the configured database."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.channels.console import ConsoleChannel
+from bot.config import Settings
+from bot.runtime import Runtime
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("chat", help="chat with the bot in this terminal (stdin/stdout, works piped)")
+    p.add_argument("--user", default="console", help="resident identity to chat as (default: console)")
+    p.set_defaults(func=run)
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = await Runtime.create(settings)
+    try:
+        await ConsoleChannel(runtime.handle, user_id=args.user).run()
+    finally:
+        await runtime.close()
+    return 0

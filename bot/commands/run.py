@@ -1,0 +1,34 @@
+"""`hocvuso run` (the default): every configured channel, the web app and the scheduler."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from bot.channels.console import ConsoleChannel
+from bot.config import Settings
+from bot.runtime import Runtime
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("run", help="run the bot (console chat when no platform token is configured)")
+    p.set_defaults(func=run)
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.telegram_bot_token and not settings.zalo_bot_token:
+        print(
+            "Chưa cấu hình TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN: mở trò chuyện trên màn hình này "
+            "(gõ số để bấm nút, Ctrl-D để thoát).",
+            file=sys.stderr,
+        )
+        runtime = await Runtime.create(settings)
+        try:
+            await ConsoleChannel(runtime.handle).run()
+        finally:
+            await runtime.close()
+        return 0
+    from bot.serve import serve
+
+    return await serve(settings)

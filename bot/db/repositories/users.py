@@ -1,0 +1,50 @@
+"""Users and their conversation state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import ConversationState, User
+
+
+async def get_by_platform(session: AsyncSession, channel: str, platform_id: str) -> User | None:
+    return await session.scalar(select(User).where(User.channel == channel, User.platform_id == platform_id))
+
+
+async def get_state(session: AsyncSession, user_id: int, *, for_update: bool = False) -> ConversationState:
+    """The user's conversation state row (created if missing); locked for the turn on PostgreSQL."""
+    stmt = select(ConversationState).where(ConversationState.user_id == user_id)
+    if for_update and session.bind is not None and session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    state = await session.scalar(stmt)
+    if state is None:
+        state = ConversationState(user_id=user_id, flow="menu", data={}, buttons=[])
+        session.add(state)
+        await session.flush()
+    return state
+
+
+async def create(
+    session: AsyncSession, channel: str, platform_id: str, chat_id: str, display_name: str | None, now: datetime
+) -> User:
+    user = User(
+        channel=channel,
+        platform_id=platform_id,
+        chat_id=chat_id,
+        display_name=display_name,
+        consent_at=now,
+        created_at=now,
+        last_seen_at=now,
+        role_village_ids=[],
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def delete_user(session: AsyncSession, user_id: int) -> None:
+    """Delete the user; every table referencing users cascades (or is set NULL)."""
+    await session.execute(delete(User).where(User.id == user_id))

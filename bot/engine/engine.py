@@ -1,0 +1,136 @@
+"""The conversation engine: one channel-neutral event in, replies out, one transaction per turn."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.repositories import updates as updates_repo
+from bot.db.repositories import users as users_repo
+from bot.engine import texts
+from bot.engine.context import AppContext, Ctx
+from bot.engine.events import Button, Incoming, Kind, Reply
+from bot.engine.router import Route, Router
+from bot.services.errors import UserError
+from bot.text import fold
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 2000  # longer messages are refused politely, not processed
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    route: Route | None
+    arg: str
+    kind: str  # "command" | "button" | "flow" | "fallback" | "media" | "too_long"
+
+
+def _stored_buttons(state_buttons: list[list[str]] | None) -> list[Button]:
+    return [Button(label, payload) for label, payload in (state_buttons or [])]
+
+
+def match_button(text: str, shown: list[Button]) -> Button | None:
+    """A typed number ("2") or label ("đồng ý", diacritics optional) picks a shown button."""
+    t = text.strip().rstrip(".)")
+    if t.isdigit() and 1 <= int(t) <= len(shown):
+        return shown[int(t) - 1]
+    folded = fold(text)
+    if not folded:
+        return None
+    for button in shown:
+        if fold(button.label) == folded:
+            return button
+    return None
+
+
+class Engine:
+    """Routes events to flow handlers; keeps state in the database; never raises to a channel."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], app: AppContext, router: Router) -> None:
+        self.sessionmaker = sessionmaker
+        self.app = app
+        self.router = router
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        now = self.app.clock()
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                if incoming.update_id and not await updates_repo.claim(
+                    session, incoming.channel, incoming.update_id, now
+                ):
+                    return []  # redelivered update: already handled
+                return await self._turn(session, incoming, now)
+        except UserError as err:
+            # The turn's changes are rolled back; still remember the update so a redelivery is a no-op.
+            await self._claim_only(incoming, now)
+            return [Reply(err.message, buttons=((Button(texts.BTN_MENU, "m:menu"),),))]
+        except Exception:
+            log.exception("engine failed on %s update %s", incoming.channel, incoming.update_id)
+            return [Reply(texts.SORRY, buttons=((Button(texts.BTN_MENU, "m:menu"),),))]
+
+    async def _claim_only(self, incoming: Incoming, now: object) -> None:
+        if not incoming.update_id:
+            return
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                await updates_repo.claim(session, incoming.channel, incoming.update_id, self.app.clock())
+        except Exception:
+            log.exception("could not record update %s", incoming.update_id)
+
+    async def _turn(self, session: AsyncSession, incoming: Incoming, now: object) -> list[Reply]:
+        ctx = Ctx(incoming=incoming, session=session, app=self.app, now=self.app.clock())
+        ctx.user = await users_repo.get_by_platform(session, incoming.channel, incoming.user_id)
+        if ctx.user is not None:
+            ctx.state = await users_repo.get_state(session, ctx.user.id, for_update=True)
+            ctx.user.last_seen_at = ctx.now
+            ctx.user.blocked_at = None  # they wrote to us, so they can receive messages again
+        shown = _stored_buttons(ctx.state.buttons) if ctx.state else list(self.router.anonymous_buttons)
+
+        dispatch = self._route(incoming, ctx, shown)
+        if dispatch.kind == "media":
+            return [Reply(texts.MEDIA_NOT_UNDERSTOOD, buttons=_rows(shown))]
+        if dispatch.kind == "too_long":
+            return [Reply(texts.TOO_LONG, buttons=_rows(shown))]
+        route = dispatch.route
+        if route is None:
+            return [Reply(texts.STALE_BUTTON, buttons=((Button(texts.BTN_MENU, "m:menu"),),))]
+        if ctx.user is None and not route.public:
+            route = self.router.commands["start"]
+        replies = await route.fn(ctx, dispatch.arg)
+
+        if ctx.state is not None and ctx.user is not None:
+            with_buttons = [r for r in replies if r.buttons]
+            if with_buttons:
+                ctx.state.buttons = [[b.label, b.payload] for b in with_buttons[-1].all_buttons()]
+        return replies
+
+    def _route(self, incoming: Incoming, ctx: Ctx, shown: list[Button]) -> Dispatch:
+        if incoming.kind in (Kind.MEDIA, Kind.OTHER):
+            return Dispatch(None, "", "media")
+        if incoming.kind == Kind.BUTTON:
+            return self._button_route(incoming.payload or "")
+        text = (incoming.text or "").strip()
+        if len(text) > MAX_TEXT:
+            return Dispatch(None, "", "too_long")
+        if text.startswith("/"):
+            name, _, arg = text[1:].partition(" ")
+            name = name.split("@", 1)[0].lower()
+            return Dispatch(self.router.commands.get(name), arg.strip(), "command")
+        picked = match_button(text, shown)
+        if picked is not None:
+            return self._button_route(picked.payload)
+        flow_route = self.router.flows.get(ctx.flow)
+        if flow_route is not None and ctx.user is not None:
+            return Dispatch(flow_route, text, "flow")
+        return Dispatch(self.router.fallback, text, "fallback")
+
+    def _button_route(self, payload: str) -> Dispatch:
+        prefix, _, arg = payload.partition(":")
+        return Dispatch(self.router.buttons.get(prefix), arg, "button")
+
+
+def _rows(buttons: list[Button]) -> tuple[tuple[Button, ...], ...]:
+    return tuple((b,) for b in buttons)

@@ -1,0 +1,13 @@
+"""Conversation flows. Importing this package registers every flow on the global router."""
+
+from bot.engine.flows import (  # noqa: F401  (imported for their registrations)
+    lesson,
+    menu,
+    mydata,
+    onboarding,
+    progress,
+    quiz,
+    roles,
+    search,
+    start,
+)

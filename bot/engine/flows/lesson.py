@@ -1,0 +1,94 @@
+"""Lessons, one step per message: next / back / menu; resumes where the user left off."""
+
+from __future__ import annotations
+
+from bot.content.models import Lesson
+from bot.db.repositories import progress as progress_repo
+from bot.engine.context import Ctx
+from bot.engine.events import Button, Reply
+from bot.engine.flows.common import MENU_BUTTON, as_int, menu_item, menu_reply, paged, rows
+from bot.engine.router import router
+from bot.services import learning
+
+LIST_PAGE = 6
+
+
+def step_reply(ctx: Ctx, lesson: Lesson, step: int, edit: bool = False) -> Reply:
+    total = len(lesson.steps)
+    current = lesson.steps[step]
+    text = f"📘 {lesson.title}\nBước {step + 1}/{total}\n\n{current.text}"
+    back = Button("◀ Quay lại", "n:back") if step > 0 else None
+    if step < total - 1:
+        forward = Button("Tiếp ▶", "n:next")
+    else:
+        forward = Button("📝 Làm bài kiểm tra", f"qz:{lesson.id}")
+    image = str(ctx.app.settings.content_dir / current.image) if current.image else None
+    return Reply(text, buttons=rows(back, forward, per_row=2) + rows(MENU_BUTTON), image=image, edit=edit)
+
+
+async def show_lesson(ctx: Ctx, lesson: Lesson, restart: bool = False) -> list[Reply]:
+    assert ctx.user is not None
+    row = await learning.open_lesson(ctx.session, ctx.user, lesson, ctx.now)
+    if restart:
+        row.step = 0
+    ctx.set_flow("lesson", lesson_id=lesson.id)
+    intro = []
+    if row.step == 0 and not restart:
+        done = " (bạn đã hoàn thành bài này, học lại để ôn nhé)" if row.completed_at else ""
+        intro = [Reply(f"Bắt đầu bài: {lesson.title} — khoảng {lesson.minutes} phút{done}.")]
+    return [*intro, step_reply(ctx, lesson, row.step)]
+
+
+@router.button("l")
+async def open_lesson(ctx: Ctx, arg: str) -> list[Reply]:
+    return await show_lesson(ctx, learning.lesson_or_error(ctx.app.catalog, arg))
+
+
+@router.button("lr")
+async def reread_lesson(ctx: Ctx, arg: str) -> list[Reply]:
+    return await show_lesson(ctx, learning.lesson_or_error(ctx.app.catalog, arg), restart=True)
+
+
+@router.button("n")
+async def navigate(ctx: Ctx, arg: str) -> list[Reply]:
+    lesson = ctx.app.catalog.get(ctx.data.get("lesson_id", "")) if ctx.flow == "lesson" else None
+    if lesson is None or arg not in ("next", "back"):
+        return [await menu_reply(ctx, "Bạn chưa mở bài học nào. Chọn một bài nhé:")]
+    assert ctx.user is not None
+    row = await learning.move(ctx.session, ctx.user, lesson, 1 if arg == "next" else -1, ctx.now)
+    return [step_reply(ctx, lesson, row.step, edit=True)]
+
+
+@router.flow("lesson")
+async def typed_in_lesson(ctx: Ctx, text: str) -> list[Reply]:
+    """Free text during a lesson is a search; the lesson stays where it was."""
+    from bot.engine.flows.search import search_reply
+
+    return await search_reply(ctx, text)
+
+
+@menu_item("continue")
+async def continue_lesson(ctx: Ctx, arg: str) -> list[Reply]:
+    assert ctx.user is not None
+    row = await progress_repo.latest_unfinished(ctx.session, ctx.user.id)
+    lesson = ctx.app.catalog.get(row.lesson_id) if row else None
+    if lesson is None:
+        return await list_lessons(ctx, "0")
+    return await show_lesson(ctx, lesson)
+
+
+@menu_item("learn")
+@router.button("ll")
+async def list_lessons(ctx: Ctx, arg: str) -> list[Reply]:
+    """All lessons, not-yet-completed first and core lessons first among them."""
+    assert ctx.user is not None
+    done = await progress_repo.completed_ids(ctx.session, ctx.user.id)
+    lessons = sorted(ctx.app.catalog.lessons.values(), key=lambda x: (x.id in done, not x.core))
+    items = [Button(("✅ " if x.id in done else "") + _short(x.title), f"l:{x.id}") for x in lessons]
+    chunk, nav = paged(items, as_int(arg), LIST_PAGE, "ll")
+    text = "Chọn một bài để học (✅ là bài bạn đã hoàn thành). Bạn cũng có thể gõ điều muốn học."
+    return [Reply(text, buttons=rows(*chunk) + nav + rows(MENU_BUTTON))]
+
+
+def _short(title: str, limit: int = 48) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"

@@ -1,0 +1,62 @@
+"""/dulieu shows what is stored about me; /xoadulieu deletes it after confirmation."""
+
+from __future__ import annotations
+
+from bot.engine import texts
+from bot.engine.context import Ctx
+from bot.engine.events import Button, Reply
+from bot.engine.flows.common import MENU_BUTTON, menu_item, rows
+from bot.engine.router import router
+from bot.services import users
+
+NOTHING = "Mình không lưu dữ liệu nào về bạn (bạn chưa đồng ý cho lưu)."
+
+
+@router.command("dulieu", public=True)
+@menu_item("data")
+async def show_my_data(ctx: Ctx, arg: str) -> list[Reply]:
+    if ctx.user is None:
+        return [Reply(NOTHING)]
+    d = await users.my_data(ctx.session, ctx.user, ctx.app.places)
+    tz = ctx.app.settings.tz
+    text = (
+        "🔒 Dữ liệu mình đang lưu về bạn:\n"
+        f"• Kênh: {d.user.channel}, mã tài khoản: {d.user.platform_id}\n"
+        f"• Tên hiển thị: {d.user.display_name or '(không có)'}\n"
+        f"• Nơi ở: {d.place}\n"
+        f"• Đồng ý lưu dữ liệu lúc: {d.user.consent_at.astimezone(tz).strftime('%H:%M %d/%m/%Y')}\n"
+        f"• Bài đã mở: {d.lessons_started}, đã hoàn thành: {d.lessons_completed}\n"
+        f"• Số lần làm bài kiểm tra: {d.quiz_attempts}\n"
+        f"• Vai trò: {texts.ROLE_LABELS.get(d.user.role, d.user.role)}"
+    )
+    return [Reply(text, buttons=rows(Button("🗑 Xóa dữ liệu của tôi", "dd:ask"), MENU_BUTTON))]
+
+
+@router.command("xoadulieu", public=True)
+async def ask_delete(ctx: Ctx, arg: str) -> list[Reply]:
+    if ctx.user is None:
+        return [Reply(NOTHING)]
+    ctx.set_flow("confirm_delete")
+    return [
+        Reply(
+            "Bạn chắc chắn muốn xóa toàn bộ dữ liệu? Tiến độ học, kết quả kiểm tra và đăng ký lớp sẽ mất "
+            "và không khôi phục được.",
+            buttons=rows(Button("🗑 Xóa hết", "dd:yes"), Button("Không xóa", "m:menu")),
+        )
+    ]
+
+
+@router.button("dd", public=True)
+async def delete_button(ctx: Ctx, arg: str) -> list[Reply]:
+    if ctx.user is None:
+        return [Reply(NOTHING)]
+    if arg == "ask":
+        return await ask_delete(ctx, "")
+    if arg != "yes" or ctx.flow != "confirm_delete":
+        return [Reply("Mình chưa xóa gì. Muốn xóa dữ liệu, gõ /xoadulieu.", buttons=rows(MENU_BUTTON))]
+    await users.delete_my_data(ctx.session, ctx.user)
+    ctx.session.expunge_all()
+    ctx.user = None
+    ctx.state = None
+    return [Reply("Đã xóa toàn bộ dữ liệu của bạn. Cảm ơn bạn đã học cùng mình! Gõ /start nếu muốn học lại.")]
+

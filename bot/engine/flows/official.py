@@ -1,0 +1,137 @@
+"""Officials in chat: /thongke (summary + chart), /baocao [tháng] (the .xlsx), /dangnhap (web link).
+
+Role and commune are checked in the services on every call; payload ids are never trusted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.db.models import Role, User
+from bot.engine.context import Ctx
+from bot.engine.events import Button, Document, Reply
+from bot.engine.flows.common import MENU_BUTTON, rows
+from bot.engine.router import router
+from bot.services import charts, reports, stats, weblogin
+from bot.services.errors import UserError
+from bot.services.roles import require_official
+
+BTN_STATS = "📈 Thống kê"
+BTN_REPORT = "📄 Báo cáo tháng trước"
+BTN_WEB = "🌐 Mở trang thống kê"
+
+
+@router.menu_entry
+def _stats_entry(user: User) -> list[Button]:
+    return [Button(BTN_STATS, "tk:")] if user.role in (Role.OFFICIAL, Role.ADMIN) else []
+
+
+def _commune_for(ctx: Ctx, wanted: str) -> str | None:
+    """The commune to show: an official's own; for an admin the one asked for (None = all)."""
+    user = require_official(ctx.user)
+    wanted = wanted.strip()
+    if user.role != Role.ADMIN:
+        if wanted and wanted != user.role_commune_id:
+            require_official(user, wanted)  # raises the kind refusal
+        if not user.role_commune_id:
+            raise UserError("Tài khoản của bạn chưa được gắn với xã nào. Xin liên hệ quản trị viên.")
+        return user.role_commune_id
+    if wanted:
+        stats.authorize(user, ctx.app, wanted)
+        return wanted
+    return None
+
+
+def _actions(commune_id: str | None) -> tuple[tuple[Button, ...], ...]:
+    buttons: list[Button | None] = [
+        Button(BTN_REPORT, f"bc:{commune_id}") if commune_id else None,
+        Button(BTN_WEB, "dn:"),
+        MENU_BUTTON,
+    ]
+    return rows(*buttons)
+
+
+async def _stats_replies(ctx: Ctx, arg: str) -> list[Reply]:
+    commune_id = _commune_for(ctx, arg)
+    period = stats.all_time(ctx.now)
+    if commune_id is None:  # admin, every commune
+        totals = await stats.communes_summary(ctx.session, ctx.app, period)
+        lines = [f"📈 Các xã — {period.label}"]
+        for t in totals:
+            lines.append(
+                f"{'✅' if t.meets_target else '▫️'} {t.name}: {stats.fmt_int(t.core_finished)}/"
+                f"{stats.fmt_int(t.adults)} = {stats.fmt_pct(t.coverage)}"
+            )
+        png = await asyncio.to_thread(charts.coverage_chart, "Tỷ lệ bao phủ theo xã", totals)
+        pick = [Button(t.name, f"tk:{t.id}") for t in totals]
+        return [Reply("\n".join(lines), buttons=rows(*pick, MENU_BUTTON), image_bytes=png)]
+    ov = await stats.commune_overview(ctx.session, ctx.app, commune_id, period, with_trend=False)
+    png = await asyncio.to_thread(charts.coverage_chart, f"{ov.name} — tỷ lệ bao phủ theo thôn", ov.villages)
+    return [Reply(reports.overview_text(ov), buttons=_actions(commune_id), image_bytes=png)]
+
+
+@router.command("thongke", "thong_ke")
+async def thongke(ctx: Ctx, arg: str) -> list[Reply]:
+    return await _stats_replies(ctx, arg)
+
+
+@router.button("tk")
+async def stats_button(ctx: Ctx, arg: str) -> list[Reply]:
+    return await _stats_replies(ctx, arg)
+
+
+def _split_report_arg(ctx: Ctx, arg: str) -> tuple[str, str]:
+    """"/baocao 11/2026 ha-long" -> ("11/2026", "ha-long"); a trailing known commune id is split off."""
+    parts = arg.split()
+    if parts and parts[-1] in ctx.app.places.communes:
+        return " ".join(parts[:-1]), parts[-1]
+    return arg, ""
+
+
+async def _report_replies(ctx: Ctx, month_text: str, wanted: str) -> list[Reply]:
+    commune_id = _commune_for(ctx, wanted)
+    if commune_id is None:
+        ids = ", ".join(ctx.app.places.communes)
+        raise UserError(f"Quản trị viên hãy ghi thêm mã xã, ví dụ: /baocao 11/2026 <mã xã>. Các mã: {ids}.")
+    period = stats.parse_month(month_text, ctx.now, ctx.app.settings.tz)
+    ov = await stats.commune_overview(ctx.session, ctx.app, commune_id, period, with_trend=False)
+    data = await asyncio.to_thread(reports.overview_xlsx, ov, ctx.app.settings.tz, ctx.now)
+    doc = Document(reports.report_filename(ov), data, reports.XLSX_MIME)
+    t = ov.totals
+    text = (
+        f"📄 Báo cáo {ov.name}, {period.label}: {stats.fmt_int(t.completions)} lượt hoàn thành bài, "
+        f"bao phủ {stats.fmt_pct(t.coverage)} (mục tiêu trên {stats.fmt_pct(stats.TARGET, 0)})."
+    )
+    return [Reply(text, document=doc, buttons=rows(MENU_BUTTON))]
+
+
+@router.command("baocao", "bao_cao")
+async def baocao(ctx: Ctx, arg: str) -> list[Reply]:
+    month_text, wanted = _split_report_arg(ctx, arg)
+    return await _report_replies(ctx, month_text, wanted)
+
+
+@router.button("bc")
+async def report_button(ctx: Ctx, arg: str) -> list[Reply]:
+    return await _report_replies(ctx, "", arg)
+
+
+async def _login_replies(ctx: Ctx) -> list[Reply]:
+    link = await weblogin.create_login_link(ctx.session, ctx.app, ctx.user, ctx.now)
+    return [
+        Reply(
+            "🌐 Liên kết vào trang thống kê (dùng một lần, hết hạn sau 10 phút):\n"
+            f"{link}\n\nKhông chuyển liên kết này cho người khác.",
+            buttons=rows(MENU_BUTTON),
+        )
+    ]
+
+
+@router.command("dangnhap", "dang_nhap")
+async def dangnhap(ctx: Ctx, arg: str) -> list[Reply]:
+    return await _login_replies(ctx)
+
+
+@router.button("dn")
+async def login_button(ctx: Ctx, arg: str) -> list[Reply]:
+    return await _login_replies(ctx)

@@ -1,0 +1,108 @@
+"""Choosing commune then village: buttons (paged) or a typed name, diacritics optional."""
+
+from __future__ import annotations
+
+from bot.content.places import Commune, Village
+from bot.engine.context import Ctx
+from bot.engine.events import Button, Reply
+from bot.engine.flows.common import as_int, menu_item, menu_reply, paged, rows
+from bot.engine.router import router
+from bot.services import users
+from bot.services.errors import UserError
+from bot.text import fold
+
+PAGE = 8
+
+
+def _matches(name: str, query: str) -> bool:
+    """"ha long" matches "Xã Hà Long"; "thon 3" and "3" match "Thôn 3"."""
+    n, q = fold(name), fold(query)
+    if not q:
+        return False
+    if n == q or n.split()[-1:] == q.split():
+        return True
+    return f" {q} " in f" {n} " or (len(q) >= 3 and q in n)
+
+
+def ask_commune(ctx: Ctx, page: int = 0, intro: str = "Bạn ở xã/phường nào?") -> list[Reply]:
+    ctx.set_flow("onboard_commune")
+    items = [Button(f"{c.name} ({c.province})", f"cm:{c.id}") for c in ctx.app.places.communes.values()]
+    chunk, nav = paged(items, page, PAGE, "pc")
+    text = f"{intro}\nBấm tên xã, hoặc gõ tên xã (không dấu cũng được)."
+    return [Reply(text, buttons=rows(*chunk) + nav)]
+
+
+def ask_village(ctx: Ctx, commune: Commune, page: int = 0, intro: str | None = None) -> list[Reply]:
+    ctx.set_flow("onboard_village", commune_id=commune.id)
+    items = [Button(v.name, f"v:{v.id}") for v in commune.villages]
+    chunk, nav = paged(items, page, PAGE, "pv")
+    back = (Button("◀ Chọn xã khác", "m:place"),)
+    text = (intro or f"{commune.name}: bạn ở thôn/xóm/tổ dân phố nào?") + "\nBấm tên, hoặc gõ tên (ví dụ «thôn 3»)."
+    return [Reply(text, buttons=rows(*chunk, per_row=2) + nav + (back,))]
+
+
+async def save_village(ctx: Ctx, village: Village) -> list[Reply]:
+    assert ctx.user is not None
+    users.set_village(ctx.user, ctx.app.places, village.id)
+    label = ctx.app.places.village_label(village.id)
+    return [await menu_reply(ctx, f"Đã lưu nơi ở của bạn: {label}.\nBạn muốn làm gì tiếp theo?")]
+
+
+@router.button("pc")
+async def commune_page(ctx: Ctx, arg: str) -> list[Reply]:
+    return ask_commune(ctx, as_int(arg))
+
+
+@router.button("cm")
+async def pick_commune(ctx: Ctx, arg: str) -> list[Reply]:
+    commune = ctx.app.places.communes.get(arg)
+    if commune is None:
+        return ask_commune(ctx, intro="Mình không tìm thấy xã đó. Bạn chọn lại nhé.")
+    return ask_village(ctx, commune)
+
+
+@router.button("pv")
+async def village_page(ctx: Ctx, arg: str) -> list[Reply]:
+    commune = ctx.app.places.communes.get(ctx.data.get("commune_id", ""))
+    if commune is None:
+        return ask_commune(ctx)
+    return ask_village(ctx, commune, as_int(arg))
+
+
+@router.button("v")
+async def pick_village(ctx: Ctx, arg: str) -> list[Reply]:
+    places = ctx.app.places
+    chosen = ctx.data.get("commune_id") if ctx.flow == "onboard_village" else None
+    if not chosen or places.village_commune.get(arg) != chosen:
+        raise UserError("Thôn này không thuộc xã bạn đang chọn. Bạn bấm Menu rồi chọn «Đổi thôn/xã» nhé.")
+    return await save_village(ctx, places.villages[arg])
+
+
+@router.flow("onboard_commune")
+async def typed_commune(ctx: Ctx, text: str) -> list[Reply]:
+    found = [c for c in ctx.app.places.communes.values() if _matches(c.name, text)]
+    if len(found) == 1:
+        return ask_village(ctx, found[0])
+    if found:
+        ctx.set_flow("onboard_commune")
+        buttons = [Button(f"{c.name} ({c.province})", f"cm:{c.id}") for c in found[:PAGE]]
+        return [Reply("Có mấy xã trùng tên, bạn chọn đúng xã của mình nhé:", buttons=rows(*buttons))]
+    return ask_commune(ctx, intro=f"Mình chưa tìm thấy xã «{text[:40]}».")
+
+
+@router.flow("onboard_village")
+async def typed_village(ctx: Ctx, text: str) -> list[Reply]:
+    commune = ctx.app.places.communes.get(ctx.data.get("commune_id", ""))
+    if commune is None:
+        return ask_commune(ctx)
+    found = [v for v in commune.villages if _matches(v.name, text)]
+    if len(found) == 1:
+        return await save_village(ctx, found[0])
+    if found:
+        return ask_village(ctx, commune, intro="Có mấy thôn gần giống, bạn bấm đúng thôn của mình nhé:")
+    return ask_village(ctx, commune, intro=f"Mình chưa tìm thấy thôn «{text[:40]}» ở {commune.name}.")
+
+
+@menu_item("place")
+async def change_place(ctx: Ctx, arg: str) -> list[Reply]:
+    return ask_commune(ctx)

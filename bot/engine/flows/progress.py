@@ -1,0 +1,47 @@
+"""My progress, and the completion certificate when the core set is done."""
+
+from __future__ import annotations
+
+from bot.engine.context import Ctx
+from bot.engine.events import Button, Reply
+from bot.engine.flows.common import MENU_BUTTON, menu_item, rows
+from bot.engine.router import router
+from bot.services import learning
+
+
+@router.command("tiendo")
+@menu_item("progress")
+async def show_progress(ctx: Ctx, arg: str) -> list[Reply]:
+    assert ctx.user is not None
+    p = await learning.progress(ctx.session, ctx.user, ctx.app.catalog)
+    lines = [f"📊 Bạn đã hoàn thành {p.done}/{p.total} bài học."]
+    lines.append(f"Bộ kỹ năng số cơ bản (bài cốt lõi): {p.core_done}/{p.core_total}.")
+    lines.append("")
+    lines += [f"• {t.label}: {t.done}/{t.total}" for t in p.by_topic]
+    replies = [Reply("\n".join(lines), buttons=rows(Button("📚 Học tiếp", "m:learn"), MENU_BUTTON))]
+    if p.core_finished:
+        certificate = await certificate_reply(ctx)
+        if certificate is not None:
+            replies.insert(0, certificate)
+    return replies
+
+
+async def certificate_reply(ctx: Ctx, only_if_finished: bool = True) -> Reply | None:
+    """Congratulations with a certificate text, once every core lesson is completed."""
+    assert ctx.user is not None
+    p = await learning.progress(ctx.session, ctx.user, ctx.app.catalog)
+    if only_if_finished and not p.core_finished:
+        return None
+    name = ctx.user.display_name or "Bạn"
+    place = ctx.app.places.village_label(ctx.user.village_id)
+    day = ctx.now.astimezone(ctx.app.settings.tz).strftime("%d/%m/%Y")
+    text = (
+        "🏅 CHÚC MỪNG!\n"
+        "GIẤY GHI NHẬN HOÀN THÀNH\n"
+        "Phong trào «Bình dân học vụ số»\n\n"
+        f"Ghi nhận: {name}\n"
+        f"Nơi ở: {place}\n"
+        f"Đã hoàn thành {p.core_total} bài kỹ năng số cơ bản, ngày {day}.\n\n"
+        "Bạn hãy chia sẻ kiến thức này với người thân: «Người biết chỉ cho người chưa biết»."
+    )
+    return Reply(text)

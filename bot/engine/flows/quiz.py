@@ -1,0 +1,94 @@
+"""Quiz: one question at a time, explanation after each answer, score at the end."""
+
+from __future__ import annotations
+
+from bot.content.models import Lesson
+from bot.engine.context import Ctx
+from bot.engine.events import Button, Reply
+from bot.engine.flows.common import MENU_BUTTON, rows
+from bot.engine.flows.progress import certificate_reply
+from bot.engine.router import router
+from bot.services import learning
+
+
+def question_reply(lesson: Lesson, index: int) -> Reply:
+    q = lesson.quiz.questions[index]
+    total = len(lesson.quiz.questions)
+    buttons = [Button(choice, f"q:{index}:{i}") for i, choice in enumerate(q.choices)]
+    return Reply(f"📝 Câu {index + 1}/{total}: {q.text}", buttons=rows(*buttons))
+
+
+def _current(ctx: Ctx) -> tuple[Lesson, int, list[int]] | None:
+    if ctx.flow != "quiz":
+        return None
+    lesson = ctx.app.catalog.get(ctx.data.get("lesson_id", ""))
+    if lesson is None:
+        return None
+    return lesson, int(ctx.data.get("q", 0)), list(ctx.data.get("answers", []))
+
+
+@router.button("qz")
+async def start_quiz(ctx: Ctx, arg: str) -> list[Reply]:
+    lesson_id = arg or ctx.data.get("lesson_id", "")
+    lesson = learning.lesson_or_error(ctx.app.catalog, lesson_id)
+    ctx.set_flow("quiz", lesson_id=lesson.id, q=0, answers=[])
+    intro = Reply(f"Bài kiểm tra: {len(lesson.quiz.questions)} câu, đúng {lesson.quiz.pass_score} câu là đạt.")
+    return [intro, question_reply(lesson, 0)]
+
+
+@router.button("q")
+async def answer(ctx: Ctx, arg: str) -> list[Reply]:
+    current = _current(ctx)
+    if current is None:
+        return [Reply("Bài kiểm tra này đã kết thúc. Bạn bấm Menu để tiếp tục nhé.", buttons=rows(MENU_BUTTON))]
+    lesson, index, answers = current
+    qi, _, ci = arg.partition(":")
+    q = lesson.quiz.questions[index]
+    if qi != str(index) or not ci.isdigit() or int(ci) >= len(q.choices):
+        return [Reply("Câu đó đã qua rồi. Đây là câu hiện tại:"), question_reply(lesson, index)]
+    choice = int(ci)
+    answers.append(choice)
+    verdict = "✅ Đúng rồi!" if choice == q.answer else f"❌ Chưa đúng. Đáp án đúng: {q.choices[q.answer]}."
+    feedback = Reply(f"{verdict}\n{q.explain}")
+    if index + 1 < len(lesson.quiz.questions):
+        ctx.update_data(q=index + 1, answers=answers)
+        return [feedback, question_reply(lesson, index + 1)]
+    return [feedback, *await _finish(ctx, lesson, answers)]
+
+
+async def _finish(ctx: Ctx, lesson: Lesson, answers: list[int]) -> list[Reply]:
+    assert ctx.user is not None
+    result = await learning.finish_quiz(ctx.session, ctx.user, lesson, answers, ctx.now)
+    ctx.set_flow("menu")
+    score = f"Bạn trả lời đúng {result.score}/{result.total} câu."
+    if not result.passed:
+        return [
+            Reply(
+                f"{score} Cần đúng {lesson.quiz.pass_score} câu để hoàn thành bài. Không sao, mình thử lại nhé!",
+                buttons=rows(
+                    Button("🔁 Làm lại bài kiểm tra", f"qz:{lesson.id}"),
+                    Button("📘 Đọc lại bài học", f"lr:{lesson.id}"),
+                    MENU_BUTTON,
+                ),
+            )
+        ]
+    replies = [
+        Reply(
+            f"🎉 {score} Bạn đã hoàn thành bài «{lesson.title}»!",
+            buttons=rows(Button("📚 Học bài tiếp theo", "m:learn"), Button("📊 Tiến độ", "m:progress"), MENU_BUTTON),
+        )
+    ]
+    if result.newly_completed and lesson.core:
+        certificate = await certificate_reply(ctx, only_if_finished=True)
+        if certificate is not None:
+            replies.insert(0, certificate)
+    return replies
+
+
+@router.flow("quiz")
+async def typed_in_quiz(ctx: Ctx, text: str) -> list[Reply]:
+    current = _current(ctx)
+    if current is None:
+        return [Reply("Bạn bấm Menu để tiếp tục nhé.", buttons=rows(MENU_BUTTON))]
+    lesson, index, _ = current
+    return [Reply("Bạn bấm một đáp án (hoặc gõ số thứ tự của đáp án) giúp mình nhé."), question_reply(lesson, index)]

@@ -1,0 +1,22 @@
+"""/ma CODE: redeem a one-time invite code for a role."""
+
+from __future__ import annotations
+
+from bot.engine import texts
+from bot.engine.context import Ctx
+from bot.engine.events import Reply
+from bot.engine.flows.common import menu_reply
+from bot.engine.router import router
+from bot.services import invites
+
+
+@router.command("ma")
+async def redeem(ctx: Ctx, arg: str) -> list[Reply]:
+    assert ctx.user is not None
+    if not arg.strip():
+        return [Reply("Bạn gõ mã mời sau lệnh, ví dụ: /ma ABCD2345")]
+    invite = await invites.redeem(ctx.session, ctx.user, arg, ctx.now)
+    scope = ctx.app.places.communes.get(invite.commune_id or "")
+    where = f" ({scope.name})" if scope else ""
+    role = texts.ROLE_LABELS.get(invite.role, invite.role)
+    return [await menu_reply(ctx, f"Bạn đã được cấp quyền: {role}{where}. Menu đã có thêm chức năng mới.")]

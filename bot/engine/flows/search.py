@@ -1,0 +1,34 @@
+"""Free text outside any flow: find lessons by title or keyword, diacritics optional."""
+
+from __future__ import annotations
+
+from bot.engine import texts
+from bot.engine.context import Ctx
+from bot.engine.events import Button, Reply
+from bot.engine.flows.common import MENU_BUTTON, menu_reply, rows
+from bot.engine.router import router
+from bot.services.search import search_lessons
+from bot.text import fold
+
+_MENU_WORDS = {"menu", "bat dau", "xin chao", "chao", "chao ban", "hello", "hi", "alo", "tro giup", "huong dan"}
+
+
+async def search_reply(ctx: Ctx, text: str) -> list[Reply]:
+    if fold(text) in _MENU_WORDS:
+        return [await menu_reply(ctx, "Chào bạn! Bạn muốn làm gì?")]
+    found = search_lessons(ctx.app.catalog, text, limit=5)
+    if not found:
+        return [
+            Reply(
+                "Mình chưa tìm thấy bài nào khớp. Bạn thử gõ ngắn hơn, ví dụ: «vneid», «qr», «otp», "
+                "«khai sinh», «lừa đảo», «zalo».\n\n" + texts.HELP.split("\n")[0],
+                buttons=rows(Button("📚 Xem tất cả bài học", "m:learn"), MENU_BUTTON),
+            )
+        ]
+    buttons = [Button(lesson.title[:60], f"l:{lesson.id}") for lesson in found]
+    return [Reply("Mình tìm thấy các bài sau, bạn bấm để học nhé:", buttons=rows(*buttons, MENU_BUTTON))]
+
+
+@router.text_fallback
+async def fallback(ctx: Ctx, text: str) -> list[Reply]:
+    return await search_reply(ctx, text)

@@ -1,0 +1,51 @@
+"""Greeting and consent. Nothing is stored until the person taps «Đồng ý»."""
+
+from __future__ import annotations
+
+from bot.db.repositories import users as users_repo
+from bot.engine import texts
+from bot.engine.context import Ctx
+from bot.engine.events import Button, Reply
+from bot.engine.flows.common import menu_reply, rows
+from bot.engine.flows.onboarding import ask_commune
+from bot.engine.router import router
+from bot.services import users
+
+CONSENT_BUTTONS = [
+    Button(texts.BTN_AGREE, "c:yes"),
+    Button(texts.BTN_DISAGREE, "c:no"),
+    Button(texts.BTN_PRIVACY, "c:info"),
+]
+router.anonymous_buttons = CONSENT_BUTTONS
+
+
+def consent_prompt(greet: bool = True) -> list[Reply]:
+    ask = Reply(texts.CONSENT_ASK, buttons=rows(*CONSENT_BUTTONS))
+    return [Reply(texts.WELCOME), ask] if greet else [ask]
+
+
+@router.command("start", "batdau", public=True)
+async def start(ctx: Ctx, arg: str) -> list[Reply]:
+    if ctx.user is None:
+        return consent_prompt()
+    if not ctx.user.village_id:
+        return ask_commune(ctx)
+    return [await menu_reply(ctx, "Chào mừng bạn quay lại! Bạn muốn làm gì hôm nay?")]
+
+
+@router.button("c", public=True)
+async def consent(ctx: Ctx, arg: str) -> list[Reply]:
+    if arg == "info":
+        return [Reply(texts.PRIVACY, buttons=rows(*CONSENT_BUTTONS[:2]))]
+    if arg == "no":
+        if ctx.user is not None:
+            return [await menu_reply(ctx, "Bạn đã đồng ý trước đó. Muốn xóa dữ liệu, gõ /xoadulieu.")]
+        return [Reply(texts.DECLINED, buttons=rows(Button("Tôi đồng ý", "c:yes")))]
+    if arg != "yes":
+        return consent_prompt(greet=False)
+    if ctx.user is None:
+        ctx.user = await users.consent(ctx.session, ctx.incoming, ctx.now)
+        ctx.state = await users_repo.get_state(ctx.session, ctx.user.id)
+    if ctx.user.village_id:
+        return [await menu_reply(ctx)]
+    return [Reply(texts.CONSENTED), *ask_commune(ctx)]

@@ -1,0 +1,75 @@
+"""Builds the running application from settings: database, content, engine."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.content.loader import load_catalog
+from bot.content.places import load_places
+from bot.db.migrate import upgrade_head
+from bot.db.models import User
+from bot.db.session import create_engine, create_sessionmaker
+from bot.db.types import utcnow
+from bot.engine import flows  # noqa: F401  (registers every flow on the router)
+from bot.engine.context import AppContext
+from bot.engine.engine import Engine
+from bot.engine.events import Incoming, Reply
+from bot.engine.router import router
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """One process's shared parts. Create with `await Runtime.create(settings)`; close when done."""
+
+    settings: Settings
+    db: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    app_ctx: AppContext
+    engine: Engine
+    _user_locks: dict[tuple[str, str], asyncio.Lock] = field(default_factory=dict)
+
+    @classmethod
+    async def create(
+        cls, settings: Settings, clock: Callable[[], datetime] | None = None, migrate: bool = True
+    ) -> Runtime:
+        """Load content (raises ContentError if invalid), migrate the database, build the engine."""
+        catalog = load_catalog(settings.lessons_dir)
+        places = load_places(settings.places_file)
+        db = create_engine(settings.database_url)
+        if migrate:
+            await upgrade_head(db)
+        sessionmaker = create_sessionmaker(db)
+        app_ctx = AppContext(settings=settings, catalog=catalog, places=places, clock=clock or utcnow)
+        return cls(settings, db, sessionmaker, app_ctx, Engine(sessionmaker, app_ctx, router))
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """The channels' Handler: one turn, serialised per user within this process."""
+        key = (incoming.channel, incoming.user_id)
+        lock = self._user_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            replies = await self.engine.handle(incoming)
+        if not lock.locked() and len(self._user_locks) > 10_000:
+            self._user_locks.pop(key, None)
+        return replies
+
+    async def mark_blocked(self, channel: str, user_id: str) -> None:
+        """BlockedHook for channels: the platform says this user blocked the bot."""
+        async with self.sessionmaker() as session, session.begin():
+            await session.execute(
+                update(User)
+                .where(User.channel == channel, User.platform_id == user_id)
+                .values(blocked_at=self.app_ctx.clock())
+            )
+
+    async def close(self) -> None:
+        await self.db.dispose()

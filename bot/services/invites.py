@@ -1,0 +1,73 @@
+"""Role invites: an admin creates a one-time code, a person redeems it in chat with /ma CODE."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.content.places import Places
+from bot.db.models import InviteCode, Role, User
+from bot.db.repositories import invites as repo
+from bot.services.errors import UserError
+
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed
+GRANTABLE = (Role.TEAM, Role.OFFICIAL, Role.ADMIN)
+
+
+class InviteError(ValueError):
+    """Bad arguments to `invite create` (engineer-facing, English)."""
+
+
+async def create_invite(
+    session: AsyncSession,
+    places: Places,
+    role: str,
+    commune_id: str | None,
+    village_ids: list[str],
+    now: datetime,
+    valid_days: int = 7,
+) -> InviteCode:
+    if role not in GRANTABLE:
+        raise InviteError(f"--role must be one of {', '.join(GRANTABLE)}")
+    if role != Role.ADMIN and not commune_id:
+        raise InviteError("--commune is required for team and official invites")
+    if commune_id and commune_id not in places.communes:
+        raise InviteError(f"unknown commune {commune_id!r}; known: {', '.join(places.communes)}")
+    for vid in village_ids:
+        if places.village_commune.get(vid) != commune_id:
+            raise InviteError(f"village {vid!r} is not a village of commune {commune_id!r}")
+    if role == Role.TEAM and not village_ids:
+        assert commune_id is not None
+        village_ids = [v.id for v in places.communes[commune_id].villages]
+    code = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    invite = InviteCode(
+        code=code,
+        role=role,
+        commune_id=commune_id,
+        village_ids=village_ids,
+        created_at=now,
+        expires_at=now + timedelta(days=valid_days),
+    )
+    await repo.add(session, invite)
+    return invite
+
+
+async def redeem(session: AsyncSession, user: User, code: str, now: datetime) -> InviteCode:
+    """Grant the invite's role to `user`; unknown, used or expired codes are refused."""
+    code = code.strip().upper().replace(" ", "").replace("-", "")
+    invite = await repo.get(session, code) if code else None
+    if invite is None:
+        raise UserError("Mã mời không đúng. Bạn kiểm tra lại từng chữ giúp mình nhé.")
+    if invite.used_at is not None:
+        raise UserError("Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần.")
+    if invite.expires_at <= now:
+        raise UserError("Mã mời này đã hết hạn. Bạn xin cán bộ quản trị một mã mới nhé.")
+    if not await repo.mark_used(session, code, user.id, now):
+        raise UserError("Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần.")
+    user.role = invite.role
+    user.role_commune_id = invite.commune_id
+    if invite.role == Role.TEAM:
+        user.role_village_ids = sorted(set(user.role_village_ids or []) | set(invite.village_ids))
+    return invite

@@ -1,0 +1,59 @@
+"""Role invites: created by the CLI, redeemed once in chat; checks happen on the server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.db.models import User
+from bot.runtime import Runtime
+from bot.services.invites import create_invite
+from tests.conftest import Chat, Clock
+
+
+def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "LOG_LEVEL": "WARNING"}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=60
+    )
+
+
+async def test_cli_code_grants_role_once(runtime: Runtime, chat: Chat, settings: Settings) -> None:
+    done = cli(settings, "invite", "create", "--role", "official", "--commune", "ha-long")
+    assert done.returncode == 0, done.stderr
+    code = done.stdout.strip()
+    await chat.onboard("off")
+    await chat.say("off", f"/ma {code.lower()}")
+    assert "cán bộ xã (Xã Hà Long)" in chat.text("off")
+    await chat.onboard("other")
+    await chat.say("other", f"/ma {code}")
+    assert "đã được dùng" in chat.text("other")
+    async with runtime.sessionmaker() as session:
+        roles = dict((await session.execute(select(User.platform_id, User.role))).all())
+    assert roles == {"off": "official", "other": "resident"}
+
+
+async def test_unknown_and_expired_codes_refused(runtime: Runtime, chat: Chat, clock: Clock) -> None:
+    async with runtime.sessionmaker() as session, session.begin():
+        invite = await create_invite(
+            session, runtime.app_ctx.places, "team", "ha-long", ["ha-long-thon-1"], clock.now, valid_days=1
+        )
+    await chat.onboard("t1")
+    await chat.say("t1", "/ma KHONGCO99")
+    assert "không đúng" in chat.text("t1")
+    clock.advance(timedelta(days=2))
+    await chat.say("t1", f"/ma {invite.code}")
+    assert "hết hạn" in chat.text("t1")
+
+
+def test_cli_rejects_bad_arguments_precisely(settings: Settings) -> None:
+    done = cli(settings, "invite", "create", "--role", "official", "--commune", "khong-co")
+    assert done.returncode == 2
+    assert "unknown commune 'khong-co'" in done.stderr and "Traceback" not in done.stderr
+    done = cli(settings, "invite", "create", "--role", "team", "--commune", "ha-long", "--village", "bach-ngoc-xom-1")
+    assert done.returncode == 2 and "not a village of commune 'ha-long'" in done.stderr
