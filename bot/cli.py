@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot.commands import chat, content, db, invite, run, stats, demo
+from bot.commands import chat, content, db, demo, invite, run, stats
 from bot.config import Settings
 from bot.content.loader import ContentError
 

@@ -10,7 +10,10 @@ _NON_WORD = re.compile(r"[^\w\s]")
 
 
 def fold(text: str) -> str:
-    """Lowercase, strip diacritics (đ → d), drop punctuation, collapse spaces: "Quét mã QR!" → "quet ma qr"."""
+    """Lowercase, strip diacritics (đ → d), drop punctuation, collapse spaces.
+
+    "Quét mã QR!" → "quet ma qr".
+    """
     text = text.lower().replace("đ", "d")
     text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
     text = _NON_WORD.sub(" ", text)

@@ -19,17 +19,60 @@ USERS = ["a", "b", "c", "d"]
 LESSON_IDS = ["vneid-kich-hoat", "otp-mat-khau", "qr-thanh-toan", "khong-co-bai-nay"]
 PAYLOADS = st.one_of(
     st.sampled_from(
-        ["c:yes", "c:no", "c:info", "m:menu", "m:learn", "m:continue", "m:progress", "m:help", "m:place",
-         "m:data", "n:next", "n:back", "dd:ask", "dd:yes", "cls:list", "ll:1", "pc:0", "pv:1",
-         "cm:ha-long", "cm:bach-ngoc", "v:ha-long-thon-1", "v:bach-ngoc-xom-2", "v:nope", "qz:"]
+        [
+            "c:yes",
+            "c:no",
+            "c:info",
+            "m:menu",
+            "m:learn",
+            "m:continue",
+            "m:progress",
+            "m:help",
+            "m:place",
+            "m:data",
+            "n:next",
+            "n:back",
+            "dd:ask",
+            "dd:yes",
+            "cls:list",
+            "ll:1",
+            "pc:0",
+            "pv:1",
+            "cm:ha-long",
+            "cm:bach-ngoc",
+            "v:ha-long-thon-1",
+            "v:bach-ngoc-xom-2",
+            "v:nope",
+            "qz:",
+        ]
     ),
     st.builds(lambda p, lid: f"{p}:{lid}", st.sampled_from(["l", "lr", "qz"]), st.sampled_from(LESSON_IDS)),
     st.builds(lambda q, c: f"q:{q}:{c}", st.integers(-1, 6), st.integers(-1, 5)),
     st.text(max_size=70),
 )
 TEXTS = st.one_of(
-    st.sampled_from(["/start", "1", "2", "3", "7", "tiep", "quay lai", "ha long", "thon 3", "cai vneid",
-                     "lua dao", "/dulieu", "/xoadulieu", "/tiendo", "/ma ABC", "/menu", "menu", "99"]),
+    st.sampled_from(
+        [
+            "/start",
+            "1",
+            "2",
+            "3",
+            "7",
+            "tiep",
+            "quay lai",
+            "ha long",
+            "thon 3",
+            "cai vneid",
+            "lua dao",
+            "/dulieu",
+            "/xoadulieu",
+            "/tiendo",
+            "/ma ABC",
+            "/menu",
+            "menu",
+            "99",
+        ]
+    ),
     st.text(max_size=300),
 )
 EVENT = st.builds(
@@ -47,8 +90,11 @@ class Harness:
 
     def __init__(self, tmp: Path) -> None:
         self.loop = asyncio.new_event_loop()
-        cfg = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp / 'prop.db'}",  # type: ignore[call-arg]
-                       content_dir=PROJECT_ROOT / "content")
+        cfg = Settings(
+            _env_file=None,
+            database_url=f"sqlite+aiosqlite:///{tmp / 'prop.db'}",  # type: ignore[call-arg]
+            content_dir=PROJECT_ROOT / "content",
+        )
         self.runtime = self.loop.run_until_complete(Runtime.create(cfg, clock=Clock()))
         self.events = 0
         self.seq = 0
@@ -84,7 +130,9 @@ class Harness:
     async def _completed(self) -> set[tuple[int, str]]:
         async with self.runtime.sessionmaker() as session:
             rows = await session.execute(
-                select(LessonProgress.user_id, LessonProgress.lesson_id).where(LessonProgress.completed_at.is_not(None))
+                select(LessonProgress.user_id, LessonProgress.lesson_id).where(
+                    LessonProgress.completed_at.is_not(None)
+                )
             )
             return {(u, lid) for u, lid in rows}
 

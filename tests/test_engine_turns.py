@@ -67,7 +67,11 @@ async def test_odd_input_gets_kind_reply_and_keeps_state(runtime: Runtime, chat:
 
 async def test_search_is_diacritics_insensitive(chat: Chat) -> None:
     await chat.onboard("u3")
-    for typed, lesson_id in [("cai vneid", "vneid-kich-hoat"), ("quét mã qr", "qr-thanh-toan"), ("lua dao", None)]:
+    for typed, lesson_id in [
+        ("cai vneid", "vneid-kich-hoat"),
+        ("quét mã qr", "qr-thanh-toan"),
+        ("lua dao", None),
+    ]:
         await chat.say("u3", typed)
         payloads = [b.payload for b in chat.buttons("u3")]
         assert any(p.startswith("l:") for p in payloads), typed

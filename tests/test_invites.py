@@ -19,7 +19,12 @@ from tests.conftest import Chat, Clock
 def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": settings.database_url, "LOG_LEVEL": "WARNING"}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=60
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=60,
     )
 
 
@@ -55,5 +60,7 @@ def test_cli_rejects_bad_arguments_precisely(settings: Settings) -> None:
     done = cli(settings, "invite", "create", "--role", "official", "--commune", "khong-co")
     assert done.returncode == 2
     assert "unknown commune 'khong-co'" in done.stderr and "Traceback" not in done.stderr
-    done = cli(settings, "invite", "create", "--role", "team", "--commune", "ha-long", "--village", "bach-ngoc-xom-1")
+    done = cli(
+        settings, "invite", "create", "--role", "team", "--commune", "ha-long", "--village", "bach-ngoc-xom-1"
+    )
     assert done.returncode == 2 and "not a village of commune 'ha-long'" in done.stderr

@@ -1,4 +1,5 @@
-"""`hocvuso demo`: placeholder until the statistics work lands (replaced by bot/commands/demo.py of that work)."""
+"""`hocvuso demo`: placeholder until the statistics work lands
+(replaced by bot/commands/demo.py of that work)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`hocvuso stats`: placeholder until the statistics work lands (replaced by bot/commands/stats.py of that work)."""
+"""`hocvuso stats`: placeholder until the statistics work lands
+(replaced by bot/commands/stats.py of that work)."""
 
 from __future__ import annotations
 

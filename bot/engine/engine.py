@@ -49,7 +49,9 @@ def match_button(text: str, shown: list[Button]) -> Button | None:
 class Engine:
     """Routes events to flow handlers; keeps state in the database; never raises to a channel."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], app: AppContext, router: Router) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], app: AppContext, router: Router
+    ) -> None:
         self.sessionmaker = sessionmaker
         self.app = app
         self.router = router

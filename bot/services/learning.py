@@ -33,7 +33,9 @@ async def open_lesson(session: AsyncSession, user: User, lesson: Lesson, now: da
     return row
 
 
-async def move(session: AsyncSession, user: User, lesson: Lesson, delta: int, now: datetime) -> LessonProgress:
+async def move(
+    session: AsyncSession, user: User, lesson: Lesson, delta: int, now: datetime
+) -> LessonProgress:
     row = await open_lesson(session, user, lesson, now)
     row.step = min(max(row.step + delta, 0), len(lesson.steps) - 1)
     return row

@@ -9,13 +9,16 @@ from bot.text import fold
 
 # Words too common to tell lessons apart.
 _STOP = frozenset(
-    "toi minh ban bac la gi cach nhu the nao muon hoc hay giup voi cho va cua de co khong duoc lam sao "
-    "o tren trong mot nhung cac ve".split()
+    "toi minh ban bac la gi cach nhu the nao muon hoc hay giup voi cho va cua de co khong duoc "
+    "lam sao o tren trong mot nhung cac ve".split()
 )
 
 
 def _phrases(lesson: Lesson) -> list[str]:
-    return [fold(k) for k in lesson.keywords] + [fold(TOPICS.get(lesson.topic, "")), lesson.topic.replace("-", " ")]
+    return [fold(k) for k in lesson.keywords] + [
+        fold(TOPICS.get(lesson.topic, "")),
+        lesson.topic.replace("-", " "),
+    ]
 
 
 def score(lesson: Lesson, query: str) -> int:

@@ -28,7 +28,12 @@ async def get_state(session: AsyncSession, user_id: int, *, for_update: bool = F
 
 
 async def create(
-    session: AsyncSession, channel: str, platform_id: str, chat_id: str, display_name: str | None, now: datetime
+    session: AsyncSession,
+    channel: str,
+    platform_id: str,
+    chat_id: str,
+    display_name: str | None,
+    now: datetime,
 ) -> User:
     user = User(
         channel=channel,

@@ -59,4 +59,3 @@ async def delete_button(ctx: Ctx, arg: str) -> list[Reply]:
     ctx.user = None
     ctx.state = None
     return [Reply("Đã xóa toàn bộ dữ liệu của bạn. Cảm ơn bạn đã học cùng mình! Gõ /start nếu muốn học lại.")]
-

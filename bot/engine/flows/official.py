@@ -81,7 +81,7 @@ async def stats_button(ctx: Ctx, arg: str) -> list[Reply]:
 
 
 def _split_report_arg(ctx: Ctx, arg: str) -> tuple[str, str]:
-    """"/baocao 11/2026 ha-long" -> ("11/2026", "ha-long"); a trailing known commune id is split off."""
+    """ "/baocao 11/2026 ha-long" -> ("11/2026", "ha-long"); a trailing known commune id is split off."""
     parts = arg.split()
     if parts and parts[-1] in ctx.app.places.communes:
         return " ".join(parts[:-1]), parts[-1]

@@ -15,7 +15,7 @@ PAGE = 8
 
 
 def _matches(name: str, query: str) -> bool:
-    """"ha long" matches "Xã Hà Long"; "thon 3" and "3" match "Thôn 3"."""
+    """ "ha long" matches "Xã Hà Long"; "thon 3" and "3" match "Thôn 3"."""
     n, q = fold(name), fold(query)
     if not q:
         return False
@@ -37,7 +37,9 @@ def ask_village(ctx: Ctx, commune: Commune, page: int = 0, intro: str | None = N
     items = [Button(v.name, f"v:{v.id}") for v in commune.villages]
     chunk, nav = paged(items, page, PAGE, "pv")
     back = (Button("◀ Chọn xã khác", "m:place"),)
-    text = (intro or f"{commune.name}: bạn ở thôn/xóm/tổ dân phố nào?") + "\nBấm tên, hoặc gõ tên (ví dụ «thôn 3»)."
+    text = (
+        intro or f"{commune.name}: bạn ở thôn/xóm/tổ dân phố nào?"
+    ) + "\nBấm tên, hoặc gõ tên (ví dụ «thôn 3»)."
     return [Reply(text, buttons=rows(*chunk, per_row=2) + nav + (back,))]
 
 

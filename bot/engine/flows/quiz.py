@@ -32,7 +32,9 @@ async def start_quiz(ctx: Ctx, arg: str) -> list[Reply]:
     lesson_id = arg or ctx.data.get("lesson_id", "")
     lesson = learning.lesson_or_error(ctx.app.catalog, lesson_id)
     ctx.set_flow("quiz", lesson_id=lesson.id, q=0, answers=[])
-    intro = Reply(f"Bài kiểm tra: {len(lesson.quiz.questions)} câu, đúng {lesson.quiz.pass_score} câu là đạt.")
+    intro = Reply(
+        f"Bài kiểm tra: {len(lesson.quiz.questions)} câu, đúng {lesson.quiz.pass_score} câu là đạt."
+    )
     return [intro, question_reply(lesson, 0)]
 
 
@@ -40,7 +42,9 @@ async def start_quiz(ctx: Ctx, arg: str) -> list[Reply]:
 async def answer(ctx: Ctx, arg: str) -> list[Reply]:
     current = _current(ctx)
     if current is None:
-        return [Reply("Bài kiểm tra này đã kết thúc. Bạn bấm Menu để tiếp tục nhé.", buttons=rows(MENU_BUTTON))]
+        return [
+            Reply("Bài kiểm tra này đã kết thúc. Bạn bấm Menu để tiếp tục nhé.", buttons=rows(MENU_BUTTON))
+        ]
     lesson, index, answers = current
     qi, _, ci = arg.partition(":")
     q = lesson.quiz.questions[index]
@@ -64,7 +68,8 @@ async def _finish(ctx: Ctx, lesson: Lesson, answers: list[int]) -> list[Reply]:
     if not result.passed:
         return [
             Reply(
-                f"{score} Cần đúng {lesson.quiz.pass_score} câu để hoàn thành bài. Không sao, mình thử lại nhé!",
+                f"{score} Cần đúng {lesson.quiz.pass_score} câu để hoàn thành bài. "
+                "Không sao, mình thử lại nhé!",
                 buttons=rows(
                     Button("🔁 Làm lại bài kiểm tra", f"qz:{lesson.id}"),
                     Button("📘 Đọc lại bài học", f"lr:{lesson.id}"),
@@ -75,7 +80,9 @@ async def _finish(ctx: Ctx, lesson: Lesson, answers: list[int]) -> list[Reply]:
     replies = [
         Reply(
             f"🎉 {score} Bạn đã hoàn thành bài «{lesson.title}»!",
-            buttons=rows(Button("📚 Học bài tiếp theo", "m:learn"), Button("📊 Tiến độ", "m:progress"), MENU_BUTTON),
+            buttons=rows(
+                Button("📚 Học bài tiếp theo", "m:learn"), Button("📊 Tiến độ", "m:progress"), MENU_BUTTON
+            ),
         )
     ]
     if result.newly_completed and lesson.core:
@@ -91,4 +98,7 @@ async def typed_in_quiz(ctx: Ctx, text: str) -> list[Reply]:
     if current is None:
         return [Reply("Bạn bấm Menu để tiếp tục nhé.", buttons=rows(MENU_BUTTON))]
     lesson, index, _ = current
-    return [Reply("Bạn bấm một đáp án (hoặc gõ số thứ tự của đáp án) giúp mình nhé."), question_reply(lesson, index)]
+    return [
+        Reply("Bạn bấm một đáp án (hoặc gõ số thứ tự của đáp án) giúp mình nhé."),
+        question_reply(lesson, index),
+    ]

@@ -10,7 +10,18 @@ from bot.engine.router import router
 from bot.services.search import search_lessons
 from bot.text import fold
 
-_MENU_WORDS = {"menu", "bat dau", "xin chao", "chao", "chao ban", "hello", "hi", "alo", "tro giup", "huong dan"}
+_MENU_WORDS = {
+    "menu",
+    "bat dau",
+    "xin chao",
+    "chao",
+    "chao ban",
+    "hello",
+    "hi",
+    "alo",
+    "tro giup",
+    "huong dan",
+}
 
 
 async def search_reply(ctx: Ctx, text: str) -> list[Reply]:
