@@ -1,0 +1,325 @@
+"""Telegram channel: python-telegram-bot v22 updates in, engine replies out.
+
+Polling (`start_polling`) or webhook (`start` + `webhook_handler` mounted by the web app).
+Updates of different users run concurrently; one user's updates run strictly in order.
+`send` implements the outbox's `Sender` protocol (no internal retries, errors mapped to
+`RecipientBlocked` / `RetryLater` / `PermanentFailure`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dtm
+import hmac
+import logging
+import warnings
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from telegram import Bot, BotCommand, Update
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.channels.base import BlockedHook, Handler, PermanentFailure, RecipientBlocked, RetryLater
+from bot.channels.telegram_convert import CHANNEL, blocked_user_id, incoming_from_update
+from bot.channels.telegram_render import ReplyRenderer, call_once, call_with_retries
+from bot.engine.events import Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+FALLBACK_TEXT = "Xin lỗi, hệ thống đang gặp trục trặc. Bạn vui lòng thử lại sau ít phút nhé."
+NETWORK_BACKOFF = 2.0  # seconds the outbox waits after a network error or 5xx
+BROKEN_CONFIG_BACKOFF = 60.0  # token rejected / endpoint missing: wait for a human
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Runs updates concurrently, but those of the same user one after another, in arrival order.
+
+    PTB starts one task per update in arrival order; the semaphore of the base class and
+    `asyncio.Lock` both wake waiters first-in first-out, so per-user order is kept.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}  # user -> updates holding or waiting for its lock
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _ordering_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to allocate."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
+
+
+def _ordering_key(update: object) -> int | None:
+    if not isinstance(update, Update):
+        return None
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return update.effective_chat.id if update.effective_chat is not None else None
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+def _chat_ref(chat_id: str) -> int | str:
+    try:
+        return int(chat_id)
+    except ValueError:
+        return chat_id  # @channelusername
+
+
+class TelegramChannel:
+    """The Telegram adapter; see the module docstring."""
+
+    channel = CHANNEL
+
+    def __init__(
+        self,
+        token: str,
+        handler: Handler,
+        on_blocked: BlockedHook,
+        media_root: Path,
+        base_url: str = DEFAULT_API_BASE_URL,
+        webhook_secret: str | None = None,
+        overall_rate: float | None = 30.0,
+        max_retries_on_429: int = 3,
+        max_concurrent_updates: int = 64,
+        poll_timeout: float = 10.0,
+        typing_delay: float = 0.5,
+    ) -> None:
+        """`overall_rate`: conversational messages/s (AIORateLimiter; None = no limit). Replies
+        answered 429 are retried up to `max_retries_on_429` times after `retry_after`."""
+        self._handler = handler
+        self._on_blocked = on_blocked
+        self._webhook_secret = webhook_secret
+        self._poll_timeout = poll_timeout
+        self._typing_delay = typing_delay
+        base_url = base_url.rstrip("/")
+        self.application: Application = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{base_url}/bot")
+            .base_file_url(f"{base_url}/file/bot")
+            .rate_limiter(AIORateLimiter(
+                overall_max_rate=overall_rate or 0, group_max_rate=20, group_time_period=60,
+                max_retries=max_retries_on_429,
+            ))
+            .concurrent_updates(PerUserUpdateProcessor(max_concurrent_updates))
+            .connection_pool_size(64)
+            .connect_timeout(5).read_timeout(15).write_timeout(15).pool_timeout(30).media_write_timeout(60)
+            .get_updates_connect_timeout(5).get_updates_read_timeout(10)
+            .job_queue(None)
+            .build()
+        )
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        self._renderer = ReplyRenderer(self.application.bot, media_root, call_with_retries)
+        # Broadcasts: a bot without rate limiter or retries; the outbox paces and retries itself.
+        self._broadcast_bot = Bot(
+            token, base_url=f"{base_url}/bot", base_file_url=f"{base_url}/file/bot",
+            request=HTTPXRequest(connection_pool_size=32, connect_timeout=5, read_timeout=15, write_timeout=15,
+                                 pool_timeout=30, media_write_timeout=60),
+        )
+        self._broadcast_renderer = ReplyRenderer(self._broadcast_bot, media_root, call_once)
+        self._broadcast_ready = False
+        self._init_lock = asyncio.Lock()
+        self._accepting = False
+        self._webhook_tasks: set[asyncio.Task[None]] = set()
+
+    # ---------- lifecycle ----------
+    async def initialize(self) -> None:
+        """Check the token (getMe) and prepare HTTP clients; idempotent."""
+        async with self._init_lock:
+            if not self.application._initialized:
+                await self.application.initialize()
+
+    async def start(self) -> None:
+        """Start processing updates (webhook mode: feed them through `webhook_handler`)."""
+        await self.initialize()
+        if not self.application.running:
+            await self.application.start()
+        self._accepting = True
+
+    async def start_polling(self) -> None:
+        """Delete any webhook and long-poll getUpdates in the background."""
+        await self.initialize()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            timeout=dtm.timedelta(seconds=self._poll_timeout), allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+        await self.start()
+
+    async def stop(self) -> None:
+        """Stop taking updates, finish the ones already taken (their replies included), close."""
+        self._accepting = False
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()  # confirms fetched updates; they are in the queue and run below
+        if self._webhook_tasks:
+            await asyncio.gather(*self._webhook_tasks, return_exceptions=True)
+        if self.application.running:
+            await self.application.stop()  # drains the update queue and running handlers
+        if self.application._initialized:
+            await self.application.shutdown()
+        if self._broadcast_ready:
+            await self._broadcast_bot.shutdown()
+            self._broadcast_ready = False
+
+    # ---------- webhook ----------
+    async def set_webhook(self, url: str, secret: str) -> None:
+        """Register `url` with Telegram; updates will carry `secret` in the secret-token header."""
+        await self.initialize()
+        self._webhook_secret = secret
+        await self.application.bot.set_webhook(
+            url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
+        )
+
+    async def webhook_handler(self, request: web.Request) -> web.Response:
+        """aiohttp handler for Telegram's webhook POST. The reply is sent before answering 200,
+        so a crash before that makes Telegram deliver the update again (same update_id)."""
+        secret = self._webhook_secret
+        given = request.headers.get(SECRET_HEADER, "")
+        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+            return web.json_response({"ok": False, "description": "Unauthorized"}, status=401)
+        if not self._accepting:
+            return web.json_response({"ok": False, "description": "shutting down"}, status=503)
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.application.bot)
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("webhook body is not a Telegram update: %s", exc)
+            return web.json_response({"ok": False, "description": "Bad Request"}, status=400)
+        if update is None:
+            return web.json_response({"ok": False, "description": "Bad Request"}, status=400)
+        task = asyncio.create_task(self._process(update))
+        self._webhook_tasks.add(task)
+        task.add_done_callback(self._webhook_tasks.discard)
+        await asyncio.shield(task)  # a dropped connection must not abort the handler half-way
+        return web.json_response({"ok": True})
+
+    async def _process(self, update: Update) -> None:
+        app = self.application
+        await app.update_processor.process_update(update, app.process_update(update))
+
+    # ---------- conversation ----------
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        blocked = blocked_user_id(update)
+        if blocked is not None:
+            await self._blocked(blocked)
+            return
+        incoming = incoming_from_update(update)
+        if incoming is None:
+            return
+        edit_message_id: int | None = None
+        query = update.callback_query
+        if query is not None:
+            with contextlib.suppress(TelegramError):  # too old / already answered: nothing to do
+                await query.answer()
+            if query.message is not None and query.message.is_accessible:
+                edit_message_id = query.message.message_id
+        replies = await self._run_handler(incoming)
+        try:
+            await self._renderer.render(_chat_ref(incoming.reply_to), replies, edit_message_id)
+        except Forbidden:
+            await self._blocked(incoming.user_id)
+        except TelegramError:
+            log.exception("could not deliver replies to telegram chat %s", incoming.reply_to)
+
+    async def _run_handler(self, incoming: Incoming) -> list[Reply]:
+        typing = asyncio.create_task(self._typing(_chat_ref(incoming.reply_to)))
+        try:
+            return list(await self._handler(incoming))
+        except Exception:
+            log.exception("handler failed on telegram update %s", incoming.update_id)
+            return [Reply(FALLBACK_TEXT)]
+        finally:
+            typing.cancel()
+
+    async def _typing(self, chat_id: int | str) -> None:
+        """Show "typing…" while a slow handler works (first after `typing_delay`, then every 4.5 s)."""
+        await asyncio.sleep(self._typing_delay)
+        while True:
+            with contextlib.suppress(TelegramError):
+                await self.application.bot.send_chat_action(chat_id, "typing")
+            await asyncio.sleep(4.5)
+
+    async def _blocked(self, user_id: str) -> None:
+        try:
+            await self._on_blocked(CHANNEL, user_id)
+        except Exception:
+            log.exception("on_blocked hook failed for telegram user %s", user_id)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while processing telegram update %s", update, exc_info=context.error)
+
+    # ---------- Sender protocol ----------
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Deliver one reply outside a conversation; raise a `SendError` subclass on failure."""
+        try:
+            if not self._broadcast_ready:
+                async with self._init_lock:
+                    if not self._broadcast_ready:
+                        await self._broadcast_bot.initialize()
+                        self._broadcast_ready = True
+            await self._broadcast_renderer.send(_chat_ref(chat_id), reply)
+        except Forbidden as exc:
+            raise RecipientBlocked(str(exc)) from exc
+        except RetryAfter as exc:
+            raise RetryLater(_retry_seconds(exc), str(exc)) from exc
+        except BadRequest as exc:
+            text = str(exc).lower()
+            if "chat not found" in text or "user is deactivated" in text:
+                raise RecipientBlocked(str(exc)) from exc
+            raise PermanentFailure(str(exc)) from exc
+        except NetworkError as exc:  # includes TimedOut and 5xx answers
+            raise RetryLater(NETWORK_BACKOFF, str(exc)) from exc
+        except InvalidToken as exc:
+            raise RetryLater(BROKEN_CONFIG_BACKOFF, f"Telegram rejected the bot token or method: {exc}") from exc
+        except ChatMigrated as exc:
+            raise PermanentFailure(str(exc)) from exc
+        except TelegramError as exc:
+            raise PermanentFailure(str(exc)) from exc
+
+    # ---------- misc ----------
+    async def set_commands(self, commands: list[tuple[str, str]]) -> None:
+        """Set the command menu, e.g. [("start", "Bắt đầu học")]."""
+        await self.initialize()
+        await self.application.bot.set_my_commands([BotCommand(c, d) for c, d in commands])
+
