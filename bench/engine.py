@@ -15,21 +15,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sqlalchemy import select, update
 
-from sqlalchemy import select, update  # noqa: E402
-
-from bot.config import PROJECT_ROOT, Settings  # noqa: E402
-from bot.db.models import User  # noqa: E402
-from bot.db.types import utcnow  # noqa: E402
-from bot.engine.events import Incoming, Kind  # noqa: E402
-from bot.runtime import Runtime  # noqa: E402
+from bot.config import PROJECT_ROOT, Settings
+from bot.db.models import User
+from bot.db.types import utcnow
+from bot.engine.events import Incoming, Kind
+from bot.runtime import Runtime
 
 
 def journey(runtime: Runtime, resident: str) -> list[Incoming]:
@@ -81,7 +78,11 @@ def report(name: str, seconds: float, latencies: list[float]) -> float:
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        settings = Settings(_env_file=None, database_url=url, content_dir=PROJECT_ROOT / "content")  # type: ignore[call-arg]
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url=url,
+            content_dir=PROJECT_ROOT / "content",
+        )
         runtime = await Runtime.create(settings)
         try:
             streams = [journey(runtime, f"r{i}") for i in range(args.residents)]
