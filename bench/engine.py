@@ -70,7 +70,8 @@ def report(name: str, seconds: float, latencies: list[float]) -> float:
     rate = len(latencies) / seconds
     q = statistics.quantiles(latencies, n=100)
     print(
-        f"{name:<9} {len(latencies):>6} events  {rate:>8.1f} events/s  p50 {q[49] * 1000:6.2f} ms  p99 {q[98] * 1000:6.2f} ms"
+        f"{name:<9} {len(latencies):>6} events  {rate:>8.1f} events/s  "
+        f"p50 {q[49] * 1000:6.2f} ms  p99 {q[98] * 1000:6.2f} ms"
     )
     return rate
 
