@@ -1,0 +1,242 @@
+"""Statistics queries. Every function returns database-side aggregates (GROUP BY), never raw rows.
+
+Conventions:
+- registered residents are counted by `users.commune_id / village_id` (where they live now);
+- completions, core-set finishers and quiz attempts by the place recorded at the time
+  (`lesson_progress.completed_*`, `quiz_attempts.commune_id / village_id`);
+- attendance by `attendance.village_id` of classes held in the commune.
+Time bounds are aware UTC datetimes; `start` is inclusive, `end` exclusive; `start=None` = no lower bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, and_, case, cast, distinct, func, literal_column, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
+
+from bot.db.models import Attendance, ClassRegistration, Klass, LessonProgress, QuizAttempt, User
+
+NO_VILLAGE = ""  # key used for rows without a village
+
+
+def _in_range(col: Any, start: datetime | None, end: datetime) -> ColumnElement[bool]:
+    return and_(col >= start, col < end) if start is not None else col < end
+
+
+def _key(value: str | None) -> str:
+    return value or NO_VILLAGE
+
+
+async def residents_by_village(
+    session: AsyncSession, commune_id: str, end: datetime, active_since: datetime
+) -> dict[str, tuple[int, int]]:
+    """village -> (registered before `end`, of them seen since `active_since`)."""
+    active = func.sum(case((User.last_seen_at >= active_since, 1), else_=0))
+    stmt = (
+        select(User.village_id, func.count(), active)
+        .where(User.commune_id == commune_id, User.created_at < end)
+        .group_by(User.village_id)
+    )
+    return {_key(v): (int(n), int(a or 0)) for v, n, a in (await session.execute(stmt)).all()}
+
+
+async def completions_by_village_lesson(
+    session: AsyncSession, commune_id: str, start: datetime | None, end: datetime
+) -> dict[tuple[str, str], int]:
+    """(village, lesson) -> completions in the period."""
+    lp = LessonProgress
+    stmt = (
+        select(lp.completed_village_id, lp.lesson_id, func.count())
+        .where(lp.completed_commune_id == commune_id, _in_range(lp.completed_at, start, end))
+        .group_by(lp.completed_village_id, lp.lesson_id)
+    )
+    return {(_key(v), lesson): int(n) for v, lesson, n in (await session.execute(stmt)).all()}
+
+
+async def core_finishers_by_village(
+    session: AsyncSession, commune_id: str, core_ids: Sequence[str], end: datetime
+) -> dict[str, int]:
+    """village -> residents who completed every core lesson (all in this commune) before `end`."""
+    if not core_ids:
+        return {}
+    lp = LessonProgress
+    per_user = (
+        select(lp.user_id, func.max(lp.completed_village_id).label("village_id"))
+        .where(
+            lp.completed_commune_id == commune_id,
+            lp.completed_at < end,
+            lp.lesson_id.in_(list(core_ids)),
+        )
+        .group_by(lp.user_id)
+        .having(func.count(distinct(lp.lesson_id)) == len(set(core_ids)))
+        .subquery()
+    )
+    stmt = select(per_user.c.village_id, func.count()).group_by(per_user.c.village_id)
+    return {_key(v): int(n) for v, n in (await session.execute(stmt)).all()}
+
+
+async def quiz_by_village(
+    session: AsyncSession, commune_id: str, start: datetime | None, end: datetime
+) -> dict[str, tuple[int, int]]:
+    """village -> (quiz attempts, passed attempts) in the period."""
+    qa = QuizAttempt
+    passed = func.sum(case((qa.passed.is_(True), 1), else_=0))
+    stmt = (
+        select(qa.village_id, func.count(), passed)
+        .where(qa.commune_id == commune_id, _in_range(qa.finished_at, start, end))
+        .group_by(qa.village_id)
+    )
+    return {_key(v): (int(n), int(p or 0)) for v, n, p in (await session.execute(stmt)).all()}
+
+
+async def attendance_by_village(
+    session: AsyncSession, commune_id: str, start: datetime | None, end: datetime
+) -> dict[str, int]:
+    """village -> attendances at (not cancelled) classes of the commune held in the period."""
+    stmt = (
+        select(Attendance.village_id, func.count())
+        .join(Klass, Klass.id == Attendance.class_id)
+        .where(
+            Klass.commune_id == commune_id,
+            Klass.status != "cancelled",
+            _in_range(Klass.starts_at, start, end),
+        )
+        .group_by(Attendance.village_id)
+    )
+    return {_key(v): int(n) for v, n in (await session.execute(stmt)).all()}
+
+
+async def classes_count(session: AsyncSession, commune_id: str, start: datetime | None, end: datetime) -> int:
+    stmt = select(func.count()).where(
+        Klass.commune_id == commune_id, Klass.status != "cancelled", _in_range(Klass.starts_at, start, end)
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+def _local_day(session: AsyncSession, col: Any, tz_name: str, offset_minutes: int) -> Any:
+    """The local calendar day of an aware UTC column, computed by the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone(tz_name, col), Date)
+    sign = "+" if offset_minutes >= 0 else "-"
+    return func.date(col, literal_column(f"'{sign}{abs(offset_minutes)} minutes'"))
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+async def completions_by_day(
+    session: AsyncSession,
+    commune_id: str,
+    start: datetime,
+    end: datetime,
+    tz_name: str,
+    offset_minutes: int,
+    village_id: str | None = None,
+) -> dict[date, int]:
+    """Local day -> completions in the commune (or one village)."""
+    lp = LessonProgress
+    day = _local_day(session, lp.completed_at, tz_name, offset_minutes).label("day")
+    conds = [lp.completed_commune_id == commune_id, _in_range(lp.completed_at, start, end)]
+    if village_id is not None:
+        conds.append(lp.completed_village_id == village_id)
+    stmt = select(day, func.count()).where(*conds).group_by(day)
+    return {_as_date(d): int(n) for d, n in (await session.execute(stmt)).all()}
+
+
+async def started_by_lesson(
+    session: AsyncSession, commune_id: str, start: datetime | None, end: datetime
+) -> dict[str, int]:
+    """lesson -> residents of the commune who started it in the period."""
+    lp = LessonProgress
+    stmt = (
+        select(lp.lesson_id, func.count())
+        .join(User, User.id == lp.user_id)
+        .where(User.commune_id == commune_id, _in_range(lp.started_at, start, end))
+        .group_by(lp.lesson_id)
+    )
+    return {lesson: int(n) for lesson, n in (await session.execute(stmt)).all()}
+
+
+async def quiz_users_by_lesson(
+    session: AsyncSession, commune_id: str, start: datetime | None, end: datetime
+) -> dict[str, tuple[int, int]]:
+    """lesson -> (distinct users who attempted the quiz, distinct users who passed it)."""
+    qa = QuizAttempt
+    passed_user = case((qa.passed.is_(True), qa.user_id), else_=None)
+    stmt = (
+        select(qa.lesson_id, func.count(distinct(qa.user_id)), func.count(distinct(passed_user)))
+        .where(qa.commune_id == commune_id, _in_range(qa.finished_at, start, end))
+        .group_by(qa.lesson_id)
+    )
+    return {lesson: (int(a), int(p)) for lesson, a, p in (await session.execute(stmt)).all()}
+
+
+async def core_progress_histogram(
+    session: AsyncSession, village_id: str, core_ids: Sequence[str], end: datetime
+) -> dict[int, int]:
+    """Number of core lessons completed -> residents of the village with that many (counts only)."""
+    lp = LessonProgress
+    done = (
+        select(lp.user_id, func.count(distinct(lp.lesson_id)).label("n"))
+        .where(lp.completed_at < end, lp.lesson_id.in_(list(core_ids) or [""]))
+        .group_by(lp.user_id)
+        .subquery()
+    )
+    n = func.coalesce(done.c.n, 0).label("n")
+    stmt = (
+        select(n, func.count())
+        .select_from(User)
+        .outerjoin(done, done.c.user_id == User.id)
+        .where(User.village_id == village_id, User.created_at < end)
+        .group_by(n)
+    )
+    return {int(k): int(c) for k, c in (await session.execute(stmt)).all()}
+
+
+@dataclass(frozen=True)
+class ClassRow:
+    id: int
+    title: str
+    starts_at: datetime
+    place: str
+    status: str
+    village_ids: list[str]
+    registered: int
+    attended: int
+
+
+async def classes_with_attendance(
+    session: AsyncSession, commune_id: str, start: datetime | None, end: datetime
+) -> list[ClassRow]:
+    """Classes of the commune in the period with their registration and attendance counts."""
+    regs = (
+        select(ClassRegistration.class_id, func.count().label("n"))
+        .where(ClassRegistration.cancelled_at.is_(None))
+        .group_by(ClassRegistration.class_id)
+        .subquery()
+    )
+    att = select(Attendance.class_id, func.count().label("n")).group_by(Attendance.class_id).subquery()
+    stmt = (
+        select(
+            Klass.id,
+            Klass.title,
+            Klass.starts_at,
+            Klass.place,
+            Klass.status,
+            Klass.village_ids,
+            func.coalesce(regs.c.n, 0),
+            func.coalesce(att.c.n, 0),
+        )
+        .outerjoin(regs, regs.c.class_id == Klass.id)
+        .outerjoin(att, att.c.class_id == Klass.id)
+        .where(Klass.commune_id == commune_id, _in_range(Klass.starts_at, start, end))
+        .order_by(Klass.starts_at.desc())
+    )
+    rows = (await session.execute(stmt)).all()
+    return [ClassRow(i, t, s, p, st, list(v or []), int(r), int(a)) for i, t, s, p, st, v, r, a in rows]

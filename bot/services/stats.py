@@ -1,0 +1,401 @@
+"""Statistics for officials: one service used by chat, web, CLI and the monthly report.
+
+The database does the counting (see `bot.db.repositories.stats`); this module only joins the
+small aggregate results with the places and lessons, and applies the access rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.content.places import Commune
+from bot.db.models import User
+from bot.db.repositories import stats as repo
+from bot.engine.context import AppContext
+from bot.services.errors import UserError
+from bot.services.roles import require_official
+
+TARGET = 0.8  # the movement's goal: over 80% of adults with basic digital skills
+ACTIVE_DAYS = 30
+TREND_WEEKS = 12
+UNKNOWN_VILLAGE_NAME = "Chưa rõ thôn"
+
+
+# ---------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in aware UTC; `start=None` means since the beginning."""
+
+    start: datetime | None
+    end: datetime
+    label: str
+    key: str  # for URLs and file names: "all", "2026-11", "30d"
+
+
+def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def month_period(year: int, month: int, tz: ZoneInfo) -> Period:
+    """The calendar month in local time."""
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise UserError("Tháng không hợp lệ. Ví dụ: 11 hoặc 11/2026.")
+    start = _local_midnight(date(year, month, 1), tz)
+    nxt = date(year + month // 12, month % 12 + 1, 1)
+    return Period(start, _local_midnight(nxt, tz), f"tháng {month:02d}/{year}", f"{year}-{month:02d}")
+
+
+def all_time(now: datetime) -> Period:
+    return Period(None, now, "từ đầu đến nay", "all")
+
+
+def last_days(now: datetime, days: int) -> Period:
+    return Period(now - timedelta(days=days), now, f"{days} ngày gần đây", f"{days}d")
+
+
+def previous_month(now: datetime, tz: ZoneInfo) -> Period:
+    local = now.astimezone(tz).date().replace(day=1) - timedelta(days=1)
+    return month_period(local.year, local.month, tz)
+
+
+_MONTH_RE = re.compile(r"^(?:th[aá]ng\s*)?(\d{1,2})(?:\s*[/\-.]\s*(\d{4}))?$", re.IGNORECASE)
+
+
+def parse_month(text: str, now: datetime, tz: ZoneInfo) -> Period:
+    """ "11", "11/2026", "tháng 11", "thang 11-2026" -> that month; empty -> the previous month.
+
+    A month without a year is the most recent such month that has started.
+    """
+    text = text.strip()
+    if not text:
+        return previous_month(now, tz)
+    m = _MONTH_RE.match(text)
+    if not m:
+        raise UserError("Tôi chưa hiểu tháng bạn muốn. Ví dụ: /baocao 11 hoặc /baocao 11/2026.")
+    month = int(m.group(1))
+    today = now.astimezone(tz).date()
+    if m.group(2):
+        year = int(m.group(2))
+    else:
+        year = today.year if month <= today.month else today.year - 1
+    period = month_period(year, month, tz)
+    if period.start is not None and period.start > now:
+        raise UserError(f"Tháng {month:02d}/{year} chưa bắt đầu, chưa có số liệu.")
+    return period
+
+
+def parse_period_key(key: str | None, now: datetime, tz: ZoneInfo) -> Period:
+    """Web/CLI period filter: "all" (default), "30d"/"7d"/"90d", or "YYYY-MM"."""
+    key = (key or "all").strip()
+    if key == "all":
+        return all_time(now)
+    if m := re.fullmatch(r"(7|30|90|365)d", key):
+        return last_days(now, int(m.group(1)))
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", key):
+        return month_period(int(m.group(1)), int(m.group(2)), tz)
+    raise UserError("Khoảng thời gian không hợp lệ: dùng all, 7d, 30d, 90d, 365d hoặc YYYY-MM.")
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class AreaStats:
+    """Numbers for one village, or for a whole commune."""
+
+    id: str
+    name: str
+    adults: int
+    registered: int = 0
+    active_30d: int = 0
+    completions: int = 0
+    core_finished: int = 0
+    quiz_attempts: int = 0
+    quiz_passed: int = 0
+    attendance: int = 0
+
+    @property
+    def coverage(self) -> float:
+        """Finished the core set / adult population estimate."""
+        return self.core_finished / self.adults if self.adults else 0.0
+
+    @property
+    def quiz_pass_rate(self) -> float | None:
+        return self.quiz_passed / self.quiz_attempts if self.quiz_attempts else None
+
+    @property
+    def meets_target(self) -> bool:
+        return self.coverage > TARGET
+
+
+@dataclass
+class LessonStats:
+    id: str
+    title: str
+    core: bool
+    completions: int = 0
+    by_village: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    week_start: date  # Monday, local time
+    completions: int
+
+
+@dataclass
+class CommuneOverview:
+    commune_id: str
+    name: str
+    province: str
+    period: Period
+    totals: AreaStats
+    villages: list[AreaStats]
+    lessons: list[LessonStats]
+    weekly: list[WeekPoint]
+    classes: int
+    core_count: int
+    target: float = TARGET
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    lesson_id: str
+    title: str
+    core: bool
+    started: int
+    completed: int
+    quiz_attempted: int
+    quiz_passed: int
+
+
+@dataclass
+class VillageDetail:
+    commune: CommuneOverview
+    stats: AreaStats
+    by_core_done: list[tuple[int, int]]  # (core lessons completed, residents)
+    lessons: list[tuple[LessonStats, int]]  # (lesson, completions in this village)
+    weekly: list[WeekPoint]
+
+
+# ---------------------------------------------------------------- access
+
+
+def authorize(viewer: User | None, app: AppContext, commune_id: str) -> Commune:
+    """The commune, if `viewer` may see it (its official or an admin); raise otherwise."""
+    require_official(viewer, commune_id)
+    commune = app.places.communes.get(commune_id)
+    if commune is None:
+        raise UserError("Không tìm thấy xã này.")
+    return commune
+
+
+def visible_communes(viewer: User | None, app: AppContext) -> list[Commune]:
+    user = require_official(viewer)
+    if user.role_commune_id and user.role != "admin":
+        commune = app.places.communes.get(user.role_commune_id)
+        return [commune] if commune else []
+    return list(app.places.communes.values())
+
+
+def get_commune(app: AppContext, commune_id: str) -> Commune:
+    """For trusted callers (CLI, scheduler): the commune or a UserError."""
+    commune = app.places.communes.get(commune_id)
+    if commune is None:
+        known = ", ".join(app.places.communes)
+        raise UserError(f"Không có xã mã {commune_id!r}. Các mã xã: {known}.")
+    return commune
+
+
+# ---------------------------------------------------------------- queries
+
+
+def _offset_minutes(app: AppContext, at: datetime) -> int:
+    off = at.astimezone(app.settings.tz).utcoffset() or timedelta(0)
+    return int(off.total_seconds() // 60)
+
+
+def _weeks(days: dict[date, int], first: date, last: date) -> list[WeekPoint]:
+    """Fold per-day counts (from the database) into Monday-based weeks, zeros included."""
+    start = first - timedelta(days=first.weekday())
+    buckets: dict[date, int] = {}
+    week = start
+    while week <= last:
+        buckets[week] = 0
+        week += timedelta(days=7)
+    for day, n in days.items():
+        monday = day - timedelta(days=day.weekday())
+        if monday in buckets:
+            buckets[monday] += n
+    return [WeekPoint(w, n) for w, n in buckets.items()]
+
+
+async def _weekly(
+    session: AsyncSession, app: AppContext, commune_id: str, period: Period, village_id: str | None = None
+) -> list[WeekPoint]:
+    tz = app.settings.tz
+    end_local = (period.end - timedelta(microseconds=1)).astimezone(tz).date()
+    window_start = _local_midnight(end_local - timedelta(weeks=TREND_WEEKS - 1, days=end_local.weekday()), tz)
+    start = max(period.start, window_start) if period.start is not None else window_start
+    days = await repo.completions_by_day(
+        session, commune_id, start, period.end, app.settings.timezone, _offset_minutes(app, period.end), village_id
+    )
+    return _weeks(days, start.astimezone(tz).date(), end_local)
+
+
+async def commune_overview(
+    session: AsyncSession, app: AppContext, commune_id: str, period: Period, *, with_trend: bool = True
+) -> CommuneOverview:
+    """Everything the overview shows: totals, the per-village table, per-lesson counts, weekly trend."""
+    commune = get_commune(app, commune_id)
+    now = min(app.clock(), period.end)
+    residents = await repo.residents_by_village(session, commune_id, period.end, now - timedelta(days=ACTIVE_DAYS))
+    completions = await repo.completions_by_village_lesson(session, commune_id, period.start, period.end)
+    core_ids = app.catalog.core_ids
+    finishers = await repo.core_finishers_by_village(session, commune_id, core_ids, period.end)
+    quiz = await repo.quiz_by_village(session, commune_id, period.start, period.end)
+    attendance = await repo.attendance_by_village(session, commune_id, period.start, period.end)
+    n_classes = await repo.classes_count(session, commune_id, period.start, period.end)
+
+    rows: dict[str, AreaStats] = {v.id: AreaStats(v.id, v.name, v.adults) for v in commune.villages}
+
+    def row(key: str) -> AreaStats:
+        if key not in rows:
+            rows[key] = AreaStats(key, UNKNOWN_VILLAGE_NAME, 0)
+        return rows[key]
+
+    for key, (registered, active) in residents.items():
+        r = row(key)
+        r.registered, r.active_30d = registered, active
+    lessons = {lid: LessonStats(lid, lesson.title, lesson.core) for lid, lesson in app.catalog.lessons.items()}
+    for (key, lid), n in completions.items():
+        row(key).completions += n
+        if lid not in lessons:  # a lesson removed from the catalog still counts
+            lessons[lid] = LessonStats(lid, lid, False)
+        lessons[lid].completions += n
+        lessons[lid].by_village[key] = lessons[lid].by_village.get(key, 0) + n
+    for key, n in finishers.items():
+        row(key).core_finished = n
+    for key, (attempts, passed) in quiz.items():
+        r = row(key)
+        r.quiz_attempts, r.quiz_passed = attempts, passed
+    for key, n in attendance.items():
+        row(key).attendance = n
+
+    known = [rows[v.id] for v in commune.villages]
+    village_ids = {v.id for v in commune.villages}
+    unknown = [r for k, r in rows.items() if k not in village_ids]
+    villages = known + unknown
+    totals = AreaStats(commune.id, commune.name, commune.adults)
+    for r in villages:
+        for attr in (
+            "registered",
+            "active_30d",
+            "completions",
+            "core_finished",
+            "quiz_attempts",
+            "quiz_passed",
+            "attendance",
+        ):
+            setattr(totals, attr, getattr(totals, attr) + getattr(r, attr))
+    weekly = await _weekly(session, app, commune_id, period) if with_trend else []
+    return CommuneOverview(
+        commune.id,
+        commune.name,
+        commune.province,
+        period,
+        totals,
+        villages,
+        list(lessons.values()),
+        weekly,
+        n_classes,
+        len(core_ids),
+    )
+
+
+async def communes_summary(session: AsyncSession, app: AppContext, period: Period) -> list[AreaStats]:
+    """Totals per commune (admin view)."""
+    out = []
+    for cid in app.places.communes:
+        out.append((await commune_overview(session, app, cid, period, with_trend=False)).totals)
+    return out
+
+
+async def village_detail(
+    session: AsyncSession, app: AppContext, commune_id: str, village_id: str, period: Period
+) -> VillageDetail:
+    """One village: its numbers, residents by core progress (counts only), lessons, weekly trend."""
+    commune = get_commune(app, commune_id)
+    if village_id not in {v.id for v in commune.villages}:
+        raise UserError("Thôn này không thuộc xã.")
+    overview = await commune_overview(session, app, commune_id, period, with_trend=False)
+    stats = next(r for r in overview.villages if r.id == village_id)
+    core_ids = app.catalog.core_ids
+    hist = await repo.core_progress_histogram(session, village_id, core_ids, period.end)
+    by_core = [(k, hist.get(k, 0)) for k in range(len(core_ids) + 1)]
+    lessons = [(lesson, lesson.by_village.get(village_id, 0)) for lesson in overview.lessons]
+    weekly = await _weekly(session, app, commune_id, period, village_id)
+    return VillageDetail(overview, stats, by_core, lessons, weekly)
+
+
+async def lesson_funnel(session: AsyncSession, app: AppContext, commune_id: str, period: Period) -> list[FunnelRow]:
+    """Per lesson: residents who started it → completions → quiz attempted / passed (distinct users)."""
+    get_commune(app, commune_id)
+    started = await repo.started_by_lesson(session, commune_id, period.start, period.end)
+    completions = await repo.completions_by_village_lesson(session, commune_id, period.start, period.end)
+    quiz = await repo.quiz_users_by_lesson(session, commune_id, period.start, period.end)
+    done: dict[str, int] = {}
+    for (_v, lid), n in completions.items():
+        done[lid] = done.get(lid, 0) + n
+    ids = list(app.catalog.lessons) + sorted((set(started) | set(done) | set(quiz)) - set(app.catalog.lessons))
+    out = []
+    for lid in ids:
+        lesson = app.catalog.get(lid)
+        attempted, passed = quiz.get(lid, (0, 0))
+        out.append(
+            FunnelRow(
+                lid,
+                lesson.title if lesson else lid,
+                bool(lesson and lesson.core),
+                started.get(lid, 0),
+                done.get(lid, 0),
+                attempted,
+                passed,
+            )
+        )
+    return out
+
+
+async def commune_classes(
+    session: AsyncSession, app: AppContext, commune_id: str, period: Period
+) -> list[repo.ClassRow]:
+    get_commune(app, commune_id)
+    return await repo.classes_with_attendance(session, commune_id, period.start, period.end)
+
+
+# ---------------------------------------------------------------- formatting (Vietnamese)
+
+
+def fmt_int(n: int) -> str:
+    """1234567 -> "1.234.567" (Vietnamese thousands separator)."""
+    return f"{n:,}".replace(",", ".")
+
+
+def fmt_pct(x: float | None, digits: int = 1) -> str:
+    """0.825 -> "82,5%"; None -> "–"."""
+    if x is None:
+        return "–"
+    return f"{x * 100:.{digits}f}%".replace(".", ",")
+
+
+def fmt_date(d: date | datetime, tz: ZoneInfo | None = None) -> str:
+    if isinstance(d, datetime) and tz is not None:
+        d = d.astimezone(tz)
+    return d.strftime("%d/%m/%Y")

@@ -1,0 +1,1 @@
+"""aiohttp web app: webhooks, the officials' dashboard and the health check."""

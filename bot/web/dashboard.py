@@ -1,0 +1,343 @@
+"""Officials' web dashboard: password-less login, commune/village pages, exports.
+
+Every commune page and export goes through `Dashboard._commune()`, which checks on the server
+that the session's user is that commune's official (or an admin).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.content.places import Commune
+from bot.db.models import User
+from bot.engine.context import AppContext
+from bot.services import charts, reports, stats, weblogin
+from bot.services.errors import Forbidden, UserError
+
+log = logging.getLogger(__name__)
+
+COOKIE = "hvs_session"
+HERE = Path(__file__).resolve().parent
+TEMPLATES_KEY = web.AppKey("hocvuso_dashboard_templates", jinja2.Environment)
+PERIOD_CHOICES = [("all", "Từ đầu đến nay"), ("7d", "7 ngày"), ("30d", "30 ngày"), ("90d", "90 ngày")]
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _secure(resp: web.StreamResponse) -> web.StreamResponse:
+    """Headers for every dashboard response: no caching of personal data, no framing, no referrer."""
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Frame-Options"] = "DENY"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+    return resp
+
+
+class Dashboard:
+    """Route handlers bound to the database and the app context."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], app_ctx: AppContext) -> None:
+        self.sessionmaker = sessionmaker
+        self.app = app_ctx
+        self.tz = app_ctx.settings.tz
+        self.secure_cookie = app_ctx.settings.public_base_url.startswith("https://")
+
+    # ------------------------------------------------------------ plumbing
+
+    @asynccontextmanager
+    async def tx(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessionmaker() as session, session.begin():
+            yield session
+
+    def now(self) -> datetime:
+        return self.app.clock()
+
+    def render(self, name: str, request: web.Request, status: int = 200, **ctx: Any) -> web.Response:
+        ctx.setdefault("user", None)
+        ctx.setdefault("csrf", "")
+        resp = aiohttp_jinja2.render_template(name, request, ctx, status=status, app_key=TEMPLATES_KEY)
+        _secure(resp)
+        return resp
+
+    def error(self, request: web.Request, status: int, message: str, user: User | None = None) -> web.Response:
+        return self.render("error.html", request, status=status, message=message, user=user, csrf=self._csrf(request))
+
+    def _csrf(self, request: web.Request) -> str:
+        raw = request.cookies.get(COOKIE)
+        return weblogin.csrf_token(raw) if raw else ""
+
+    async def viewer(self, request: web.Request, session: AsyncSession) -> User:
+        """The logged-in official/admin; otherwise redirect to the login page."""
+        user = await weblogin.session_user(session, request.cookies.get(COOKIE), self.now())
+        if user is None:
+            raise web.HTTPFound("/dangnhap")
+        return user
+
+    def period(self, request: web.Request) -> stats.Period:
+        return stats.parse_period_key(request.query.get("ky"), self.now(), self.tz)
+
+    async def _commune(self, request: web.Request, session: AsyncSession) -> tuple[User, Commune]:
+        """The viewer and the commune in the URL, if the viewer may see it (checked on every page)."""
+        user = await self.viewer(request, session)
+        cid = request.match_info["commune_id"]
+        if cid not in self.app.places.communes:
+            raise _Refused(404, "Không tìm thấy xã này.", user)
+        try:
+            commune = stats.authorize(user, self.app, cid)
+        except Forbidden as exc:
+            raise _Refused(403, exc.message, user) from None
+        return user, commune
+
+    def page_ctx(self, request: web.Request, user: User, commune: Commune, period: stats.Period) -> dict[str, Any]:
+        return {
+            "user": user,
+            "csrf": self._csrf(request),
+            "commune": commune,
+            "period": period,
+            "period_choices": self._period_choices(),
+            "ky": period.key,
+            "caption": reports.period_caption(period, self.tz),
+            "show_all_link": user.role == "admin",
+        }
+
+    def _period_choices(self) -> list[tuple[str, str]]:
+        now = self.now().astimezone(self.tz).date()
+        months = []
+        y, m = now.year, now.month
+        for _ in range(12):
+            months.append((f"{y}-{m:02d}", f"Tháng {m:02d}/{y}"))
+            y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+        return PERIOD_CHOICES + months
+
+    # ------------------------------------------------------------ login
+
+    async def index(self, request: web.Request) -> web.StreamResponse:
+        async with self.tx() as session:
+            user = await self.viewer(request, session)
+        if user.role == "admin" or not user.role_commune_id:
+            raise web.HTTPFound("/xa")
+        raise web.HTTPFound(f"/xa/{user.role_commune_id}")
+
+    async def login_help(self, request: web.Request) -> web.StreamResponse:
+        async with self.tx() as session:
+            user = await weblogin.session_user(session, request.cookies.get(COOKIE), self.now())
+        if user is not None:
+            raise web.HTTPFound("/")
+        return self.render("login.html", request)
+
+    async def link_page(self, request: web.Request) -> web.StreamResponse:
+        """GET on a login link only shows a button: link previews in chat apps must not use it up."""
+        token = request.match_info["token"]
+        async with self.tx() as session:
+            state = await weblogin.check_link(session, token, self.now())
+        if not state.ok:
+            return self.render("login.html", request, status=403, problem=state.reason)
+        return self.render("confirm.html", request, token=token)
+
+    async def link_use(self, request: web.Request) -> web.StreamResponse:
+        token = request.match_info["token"]
+        try:
+            async with self.tx() as session:
+                raw, _user = await weblogin.redeem_link(session, token, self.now(), self.app.settings.session_hours)
+        except UserError as exc:
+            return self.render("login.html", request, status=403, problem=exc.message)
+        resp = web.HTTPFound("/")
+        resp.set_cookie(
+            COOKIE,
+            raw,
+            max_age=self.app.settings.session_hours * 3600,
+            path="/",
+            httponly=True,
+            samesite="Lax",
+            secure=self.secure_cookie,
+        )
+        _secure(resp)
+        raise resp
+
+    async def logout(self, request: web.Request) -> web.StreamResponse:
+        raw = request.cookies.get(COOKIE)
+        form = await request.post()
+        if raw:
+            if not weblogin.csrf_ok(raw, str(form.get("csrf", ""))):
+                return self.error(request, 403, "Yêu cầu không hợp lệ. Hãy tải lại trang rồi thử lại.")
+            async with self.tx() as session:
+                await weblogin.logout(session, raw)
+        resp = web.HTTPFound("/dangnhap")
+        resp.del_cookie(COOKIE, path="/")
+        _secure(resp)
+        raise resp
+
+    # ------------------------------------------------------------ pages
+
+    async def communes(self, request: web.Request) -> web.StreamResponse:
+        period = self.period(request)
+        async with self.tx() as session:
+            user = await self.viewer(request, session)
+            visible = stats.visible_communes(user, self.app)
+            rows = []
+            for commune in visible:
+                ov = await stats.commune_overview(session, self.app, commune.id, period, with_trend=False)
+                rows.append(ov.totals)
+        return self.render(
+            "communes.html",
+            request,
+            user=user,
+            csrf=self._csrf(request),
+            rows=rows,
+            period=period,
+            period_choices=self._period_choices(),
+            ky=period.key,
+            caption=reports.period_caption(period, self.tz),
+            target=stats.TARGET,
+        )
+
+    async def overview(self, request: web.Request) -> web.StreamResponse:
+        period = self.period(request)
+        async with self.tx() as session:
+            user, commune = await self._commune(request, session)
+            ov = await stats.commune_overview(session, self.app, commune.id, period)
+        return self.render(
+            "overview.html", request, ov=ov, tab="overview", **self.page_ctx(request, user, commune, period)
+        )
+
+    async def village(self, request: web.Request) -> web.StreamResponse:
+        period = self.period(request)
+        async with self.tx() as session:
+            user, commune = await self._commune(request, session)
+            vid = request.match_info["village_id"]
+            if vid not in {v.id for v in commune.villages}:
+                raise _Refused(404, "Thôn này không thuộc xã.", user)
+            detail = await stats.village_detail(session, self.app, commune.id, vid, period)
+        return self.render(
+            "village.html", request, d=detail, tab="overview", **self.page_ctx(request, user, commune, period)
+        )
+
+    async def funnel(self, request: web.Request) -> web.StreamResponse:
+        period = self.period(request)
+        async with self.tx() as session:
+            user, commune = await self._commune(request, session)
+            rows = await stats.lesson_funnel(session, self.app, commune.id, period)
+        return self.render(
+            "funnel.html", request, rows=rows, tab="funnel", **self.page_ctx(request, user, commune, period)
+        )
+
+    async def classes(self, request: web.Request) -> web.StreamResponse:
+        period = self.period(request)
+        async with self.tx() as session:
+            user, commune = await self._commune(request, session)
+            rows = await stats.commune_classes(session, self.app, commune.id, period)
+        names = self.app.places.villages
+        return self.render(
+            "classes.html",
+            request,
+            rows=rows,
+            tab="classes",
+            tz=self.tz,
+            village_names=lambda ids: ", ".join(names[v].name for v in ids if v in names) or "Cả xã",
+            **self.page_ctx(request, user, commune, period),
+        )
+
+    # ------------------------------------------------------------ images and exports
+
+    async def _overview_for(self, request: web.Request, with_trend: bool) -> stats.CommuneOverview:
+        period = self.period(request)
+        async with self.tx() as session:
+            _user, commune = await self._commune(request, session)
+            return await stats.commune_overview(session, self.app, commune.id, period, with_trend=with_trend)
+
+    async def coverage_png(self, request: web.Request) -> web.StreamResponse:
+        ov = await self._overview_for(request, with_trend=False)
+        png = await asyncio.to_thread(charts.coverage_chart, f"{ov.name} — {ov.period.label}", ov.villages)
+        return _secure(web.Response(body=png, content_type="image/png"))
+
+    async def trend_png(self, request: web.Request) -> web.StreamResponse:
+        ov = await self._overview_for(request, with_trend=True)
+        png = await asyncio.to_thread(charts.trend_chart, "Lượt hoàn thành bài học theo tuần", ov.weekly)
+        return _secure(web.Response(body=png, content_type="image/png"))
+
+    async def export_xlsx(self, request: web.Request) -> web.StreamResponse:
+        ov = await self._overview_for(request, with_trend=False)
+        body = await asyncio.to_thread(reports.overview_xlsx, ov, self.tz, self.now())
+        return self._download(body, reports.report_filename(ov, "xlsx"), reports.XLSX_MIME)
+
+    async def export_csv(self, request: web.Request) -> web.StreamResponse:
+        ov = await self._overview_for(request, with_trend=False)
+        return self._download(reports.overview_csv(ov), reports.report_filename(ov, "csv"), "text/csv")
+
+    def _download(self, body: bytes, filename: str, mime: str) -> web.StreamResponse:
+        resp = web.Response(body=body, content_type=mime)
+        resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return _secure(resp)
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, message: str, user: User | None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.user = status, message, user
+
+
+def _guard(dash: Dashboard, fn: Handler) -> Handler:
+    """Turn refusals and user errors into a Vietnamese page; never a traceback."""
+
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        try:
+            return await fn(request)
+        except web.HTTPException:
+            raise
+        except _Refused as exc:
+            return dash.error(request, exc.status, exc.message, exc.user)
+        except UserError as exc:
+            return dash.error(request, 400, exc.message)
+        except Exception:
+            log.exception("dashboard error on %s", request.path)
+            return dash.error(request, 500, "Đã có lỗi, xin thử lại sau ít phút.")
+
+    return wrapped
+
+
+def setup_dashboard(app: web.Application, sessionmaker: async_sessionmaker[AsyncSession], app_ctx: AppContext) -> None:
+    """Add the dashboard's routes (under /) and its templates to `app`."""
+    dash = Dashboard(sessionmaker, app_ctx)
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        app_key=TEMPLATES_KEY,
+        default_helpers=False,
+    )
+    env.filters["n"] = stats.fmt_int
+    env.filters["pct"] = stats.fmt_pct
+    env.filters["d"] = lambda value: stats.fmt_date(value, app_ctx.settings.tz)
+    env.globals["target"] = stats.TARGET
+    routes: list[tuple[str, str, Handler]] = [
+        ("GET", "/", dash.index),
+        ("GET", "/dangnhap", dash.login_help),
+        ("GET", "/dangnhap/{token}", dash.link_page),
+        ("POST", "/dangnhap/{token}", dash.link_use),
+        ("POST", "/dangxuat", dash.logout),
+        ("GET", "/xa", dash.communes),
+        ("GET", "/xa/{commune_id}", dash.overview),
+        ("GET", "/xa/{commune_id}/thon/{village_id}", dash.village),
+        ("GET", "/xa/{commune_id}/bai-hoc", dash.funnel),
+        ("GET", "/xa/{commune_id}/lop-hoc", dash.classes),
+        ("GET", "/xa/{commune_id}/bieu-do.png", dash.coverage_png),
+        ("GET", "/xa/{commune_id}/xu-huong.png", dash.trend_png),
+        ("GET", "/xa/{commune_id}/xuat.xlsx", dash.export_xlsx),
+        ("GET", "/xa/{commune_id}/xuat.csv", dash.export_csv),
+    ]
+    for method, path, handler in routes:
+        app.router.add_route(method, path, _guard(dash, handler))
+    app.router.add_static("/static/", HERE / "static")
