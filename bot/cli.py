@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.commands import chat, content, db, demo, invite, run, stats
 from bot.config import Settings
 from bot.content.loader import ContentError
+from bot.observability import setup_logging
 
 COMMANDS = (run, chat, content, db, invite, stats, demo)
 
@@ -31,11 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args(["run", *(argv or [])])
     settings = Settings()
-    logging.basicConfig(
-        level=getattr(logging, settings.log_level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    setup_logging(settings.log_level, settings.log_format)
     func: Callable[[argparse.Namespace, Settings], Awaitable[int]] = args.func
     try:
         return asyncio.run(func(args, settings))

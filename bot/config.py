@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     )
     instance_id: str = Field(default="", description="Name of this instance in logs and leases")
     log_level: str = Field(default="INFO", description="Python logging level")
+    log_format: str = Field(default="text", description="Log lines as text or json (one object per line)")
 
     @property
     def tz(self) -> ZoneInfo:

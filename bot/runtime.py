@@ -23,6 +23,7 @@ from bot.engine.context import AppContext
 from bot.engine.engine import Engine
 from bot.engine.events import Incoming, Reply
 from bot.engine.router import router
+from bot.observability import UPDATE_SECONDS, UPDATES, current_update
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,14 @@ class Runtime:
         """The channels' Handler: one turn, serialised per user within this process."""
         key = (incoming.channel, incoming.user_id)
         lock = self._user_locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            replies = await self.engine.handle(incoming)
+        token = current_update.set(f"{incoming.channel}:{incoming.update_id or '-'}")
+        try:
+            async with lock:
+                with UPDATE_SECONDS.labels(incoming.channel).time():
+                    replies = await self.engine.handle(incoming)
+            UPDATES.labels(incoming.channel).inc()
+        finally:
+            current_update.reset(token)
         if not lock.locked() and len(self._user_locks) > 10_000:
             self._user_locks.pop(key, None)
         return replies

@@ -263,6 +263,11 @@ class ZaloChannel:
 
     # --- lifecycle ----------------------------------------------------------------
 
+    @property
+    def running(self) -> bool:
+        """False once `stop()` was called."""
+        return not self._stopping
+
     async def stop(self, grace_seconds: float = 30.0) -> None:
         """Stop polling, let queued and in-flight updates finish (up to `grace_seconds`), close HTTP."""
         self._stopping = True
