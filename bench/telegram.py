@@ -70,7 +70,9 @@ def _queue_updates(tg: FakeTelegramServer, updates: int, users: int) -> None:
         tg.push_message(900_000 + i % users, TEXTS[(i // users) % len(TEXTS)], first_name="Bench")
 
 
-async def run_ours(updates: int, users: int, handler: Handler, workdir: Path, timeout: float) -> tuple[float, int]:
+async def run_ours(
+    updates: int, users: int, handler: Handler, workdir: Path, timeout: float,
+) -> tuple[float, int]:
     """Updates/s through TelegramChannel (per-user ordering, rendering, retries) + `handler`."""
     handled = 0
     replies = 0
