@@ -141,7 +141,9 @@ async def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--updates", type=int, default=1500)
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--echo", action="store_true", help="use the echo handler instead of the real engine")
-    parser.add_argument("--timeout", type=float, default=20.0, help="seconds per run; a run cut short reports the rate so far")
+    parser.add_argument(
+        "--timeout", type=float, default=20.0, help="seconds per run; a run cut short reports the rate so far",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
