@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +19,7 @@ from bot.text import fold
 
 log = logging.getLogger(__name__)
 
+SEEN_RESOLUTION = timedelta(minutes=10)  # "active" statistics need no finer last-seen times
 MAX_TEXT = 2000  # longer messages are refused politely, not processed
 
 
@@ -84,11 +86,15 @@ class Engine:
 
     async def _turn(self, session: AsyncSession, incoming: Incoming, now: object) -> list[Reply]:
         ctx = Ctx(incoming=incoming, session=session, app=self.app, now=self.app.clock())
-        ctx.user = await users_repo.get_by_platform(session, incoming.channel, incoming.user_id)
-        if ctx.user is not None:
-            ctx.state = await users_repo.get_state(session, ctx.user.id, for_update=True)
-            ctx.user.last_seen_at = ctx.now
-            ctx.user.blocked_at = None  # they wrote to us, so they can receive messages again
+        found = await users_repo.get_with_state(session, incoming.channel, incoming.user_id)
+        if found is not None:
+            ctx.user, ctx.state = found
+            if ctx.state is None:
+                ctx.state = await users_repo.get_state(session, ctx.user.id)
+            if ctx.now - ctx.user.last_seen_at > SEEN_RESOLUTION:
+                ctx.user.last_seen_at = ctx.now
+            if ctx.user.blocked_at is not None:
+                ctx.user.blocked_at = None  # they wrote to us, so they can receive messages again
         shown = _stored_buttons(ctx.state.buttons) if ctx.state else list(self.router.anonymous_buttons)
 
         dispatch = self._route(incoming, ctx, shown)
@@ -106,7 +112,9 @@ class Engine:
         if ctx.state is not None and ctx.user is not None:
             with_buttons = [r for r in replies if r.buttons]
             if with_buttons:
-                ctx.state.buttons = [[b.label, b.payload] for b in with_buttons[-1].all_buttons()]
+                shown = [[b.label, b.payload] for b in with_buttons[-1].all_buttons()]
+                if shown != ctx.state.buttons:
+                    ctx.state.buttons = shown
         return replies
 
     def _route(self, incoming: Incoming, ctx: Ctx, shown: list[Button]) -> Dispatch:

@@ -14,6 +14,21 @@ async def get_by_platform(session: AsyncSession, channel: str, platform_id: str)
     return await session.scalar(select(User).where(User.channel == channel, User.platform_id == platform_id))
 
 
+async def get_with_state(
+    session: AsyncSession, channel: str, platform_id: str
+) -> tuple[User, ConversationState | None] | None:
+    """The user and their conversation state in one round trip; the state row is locked on PostgreSQL."""
+    stmt = (
+        select(User, ConversationState)
+        .outerjoin(ConversationState, ConversationState.user_id == User.id)
+        .where(User.channel == channel, User.platform_id == platform_id)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=User)
+    row = (await session.execute(stmt)).first()
+    return (row[0], row[1]) if row else None
+
+
 async def get_state(session: AsyncSession, user_id: int, *, for_update: bool = False) -> ConversationState:
     """The user's conversation state row (created if missing); locked for the turn on PostgreSQL."""
     stmt = select(ConversationState).where(ConversationState.user_id == user_id)
