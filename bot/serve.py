@@ -1,0 +1,171 @@
+"""`hocvuso run` with platform tokens: channels, web app, outbox sender and scheduler in one process.
+
+SIGTERM / Ctrl-C: stop taking updates, finish those in flight (replies included), stop the scheduler,
+let the sender finish the sends it started, then close the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import sys
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from telegram.error import InvalidToken
+
+from bot.channels.base import Sender
+from bot.channels.telegram import TelegramChannel
+from bot.channels.zalo import ZaloChannel
+from bot.config import Settings
+from bot.observability import SCHEDULER_LEADER
+from bot.outbox.sender import OutboxSender, limits_from_settings
+from bot.runtime import Runtime
+from bot.scheduler import BotScheduler
+from bot.web.app import WebhookHandler, create_web_app
+from bot.web.health import HealthProbe
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Channels:
+    """The platform adapters this process runs, by channel name."""
+
+    telegram: TelegramChannel | None = None
+    zalo: ZaloChannel | None = None
+    polling: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def senders(self) -> dict[str, Sender]:
+        out: dict[str, Sender] = {}
+        if self.telegram:
+            out["telegram"] = self.telegram
+        if self.zalo:
+            out["zalo"] = self.zalo
+        return out
+
+
+def instance_name(settings: Settings) -> str:
+    return settings.instance_id or f"{socket.gethostname()}-{os.getpid()}"
+
+
+def build_channels(settings: Settings, runtime: Runtime) -> Channels:
+    channels = Channels()
+    if settings.telegram_bot_token:
+        channels.telegram = TelegramChannel(
+            settings.telegram_bot_token,
+            runtime.handle,
+            runtime.mark_blocked,
+            media_root=settings.content_dir,
+            base_url=settings.telegram_api_base_url,
+            webhook_secret=settings.telegram_webhook_secret,
+            overall_rate=settings.telegram_rate_overall,
+        )
+    if settings.zalo_bot_token:
+        channels.zalo = ZaloChannel(
+            settings.zalo_bot_token,
+            settings.zalo_api_base_url,
+            runtime.handle,
+            runtime.mark_blocked,
+            media_base_url=f"{settings.public_base_url.rstrip('/')}/media",
+            webhook_secret=settings.zalo_webhook_secret,
+            rate_per_second=settings.zalo_rate_overall,
+        )
+    return channels
+
+
+def config_problems(settings: Settings) -> list[str]:
+    """Settings that cannot work together; each line names the variable."""
+    problems = []
+    if settings.webhook_url:
+        if settings.telegram_bot_token and not settings.telegram_webhook_secret:
+            problems.append("WEBHOOK_URL is set: TELEGRAM_WEBHOOK_SECRET is required (1-256 of A-Z a-z 0-9 _ -)")
+        if settings.zalo_bot_token and not (8 <= len(settings.zalo_webhook_secret or "") <= 256):
+            problems.append("WEBHOOK_URL is set: ZALO_WEBHOOK_SECRET is required (8-256 characters)")
+    return problems
+
+
+async def start_channels(settings: Settings, channels: Channels) -> None:
+    base = (settings.webhook_url or "").rstrip("/")
+    if channels.telegram:
+        if base:
+            await channels.telegram.start()
+            await channels.telegram.set_webhook(f"{base}/webhook/telegram", settings.telegram_webhook_secret or "")
+        else:
+            await channels.telegram.start_polling()
+    if channels.zalo:
+        if base:
+            await channels.zalo.set_webhook(f"{base}/webhook/zalo", settings.zalo_webhook_secret or "")
+        else:
+            channels.polling.append(asyncio.create_task(channels.zalo.start_polling()))
+
+
+def web_parts(channels: Channels) -> tuple[dict[str, WebhookHandler], dict[str, HealthProbe]]:
+    webhooks: dict[str, WebhookHandler] = {}
+    probes: dict[str, HealthProbe] = {}
+    if channels.telegram:
+        tg = channels.telegram
+        webhooks["telegram"] = tg.webhook_handler
+        probes["telegram"] = lambda: tg.application.running
+    if channels.zalo:
+        zalo = channels.zalo
+        webhooks["zalo"] = zalo.webhook_handler
+        probes["zalo"] = lambda: zalo.running
+    return webhooks, probes
+
+
+async def serve(settings: Settings) -> int:
+    problems = config_problems(settings)
+    if problems:
+        for problem in problems:
+            print(f"hocvuso run: {problem}", file=sys.stderr)
+        return 2
+    runtime = await Runtime.create(settings)
+    instance = instance_name(settings)
+    channels = build_channels(settings, runtime)
+    webhooks, probes = web_parts(channels)
+    runner = web.AppRunner(create_web_app(runtime, webhooks, probes), handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+    log.info("web app on http://%s:%s (instance %s)", settings.web_host, settings.web_port, instance)
+
+    sender = OutboxSender(runtime.sessionmaker, channels.senders(), limits_from_settings(settings), owner=instance)
+    runtime.app_ctx.extras["outbox_wakeup"] = sender.wakeup
+    scheduler = BotScheduler(runtime.sessionmaker, runtime.app_ctx, instance_id=instance)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    sender_task = asyncio.create_task(sender.run(stop))
+    try:
+        try:
+            await start_channels(settings, channels)
+        except InvalidToken:
+            print("hocvuso run: TELEGRAM_BOT_TOKEN was rejected by the Bot API server", file=sys.stderr)
+            return 2
+        await scheduler.start()
+        log.info("running: %s", ", ".join(channels.senders()) or "no channel")
+        while not stop.is_set():
+            SCHEDULER_LEADER.set(1 if scheduler.is_leader else 0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 5)
+    finally:
+        log.info("stopping: no new updates; finishing the ones in flight")
+        stop.set()
+        if channels.telegram:
+            await channels.telegram.stop()
+        if channels.zalo:
+            await channels.zalo.stop()
+        for task in channels.polling:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await scheduler.stop()
+        await sender_task
+        await runner.cleanup()
+        await runtime.close()
+        log.info("stopped cleanly")
+    return 0

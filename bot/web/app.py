@@ -1,0 +1,30 @@
+"""The one aiohttp application: dashboard, webhooks, /healthz, /metrics and lesson pictures."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from aiohttp import web
+
+from bot.runtime import Runtime
+from bot.web.dashboard import setup_dashboard
+from bot.web.health import HealthProbe, setup_health
+
+WebhookHandler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def create_web_app(
+    runtime: Runtime,
+    webhooks: Mapping[str, WebhookHandler] | None = None,
+    probes: Mapping[str, HealthProbe] | None = None,
+) -> web.Application:
+    """`webhooks` maps a channel name to its handler, served at POST /webhook/<name>."""
+    app = web.Application(client_max_size=2 * 1024 * 1024)
+    for name, handler in (webhooks or {}).items():
+        app.router.add_post(f"/webhook/{name}", handler)
+    setup_health(app, runtime.sessionmaker, probes or {})
+    media = runtime.settings.content_dir / "media"
+    if media.is_dir():
+        app.router.add_static("/media/", media, show_index=False, follow_symlinks=False)
+    setup_dashboard(app, runtime.sessionmaker, runtime.app_ctx)
+    return app

@@ -1,0 +1,57 @@
+"""Operator endpoints: /healthz (database and channels) and /metrics (Prometheus text format)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import OutboxMessage
+from bot.observability import CHANNEL_UP, OUTBOX
+
+log = logging.getLogger(__name__)
+
+HealthProbe = Callable[[], bool]
+"""Returns True while a part (a channel adapter) is up."""
+
+
+def setup_health(
+    app: web.Application,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    probes: Mapping[str, HealthProbe],
+) -> None:
+    async def healthz(request: web.Request) -> web.Response:
+        checks: dict[str, bool] = {}
+        try:
+            async with sessionmaker() as session:
+                await session.execute(text("SELECT 1"))
+            checks["database"] = True
+        except Exception:
+            log.exception("health check: database unreachable")
+            checks["database"] = False
+        for name, probe in probes.items():
+            checks[f"channel:{name}"] = bool(probe())
+        ok = all(checks.values())
+        return web.json_response({"ok": ok, "checks": checks}, status=200 if ok else 503)
+
+    async def metrics(request: web.Request) -> web.Response:
+        try:
+            async with sessionmaker() as session:
+                rows = await session.execute(
+                    select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+                )
+                counts = {status: int(n) for status, n in rows.all()}
+            for status in ("pending", "sent", "failed", "blocked"):
+                OUTBOX.labels(status).set(counts.get(status, 0))
+        except Exception:
+            log.exception("metrics: could not read the outbox")
+        for name, probe in probes.items():
+            CHANNEL_UP.labels(name).set(1 if probe() else 0)
+        return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
