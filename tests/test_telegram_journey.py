@@ -1,0 +1,155 @@
+"""A resident's whole journey on Telegram: the real engine behind the real python-telegram-bot
+Application, talking HTTP to the fake Bot API on 127.0.0.1 — once by getUpdates, once by webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import pytest_asyncio
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from sqlalchemy import func, select
+
+from bot.channels.telegram import TelegramChannel
+from bot.db.models import LessonProgress, ProcessedUpdate, User
+from bot.runtime import Runtime
+from tests.fakes.telegram_harness import WEBHOOK_SECRET, make_channel
+from tests.fakes.telegram_server import FakeTelegramServer
+
+Push = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@pytest_asyncio.fixture
+async def tg() -> AsyncIterator[FakeTelegramServer]:
+    async with FakeTelegramServer() as server:
+        yield server
+
+
+class Resident:
+    """Taps inline buttons and types into a Telegram chat; reads what the bot sent or edited."""
+
+    def __init__(self, tg: FakeTelegramServer, push: Push, user_id: int) -> None:
+        self.tg, self.push, self.uid = tg, push, user_id
+        self.read_upto = 0
+
+    async def _quiet(self) -> str:
+        """Wait until the bot has answered and gone quiet; return the new texts."""
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if len(self.tg.sent_texts(self.uid)) > self.read_upto:
+                break
+        while True:
+            count = len(self.tg.calls)
+            await asyncio.sleep(0.15)
+            if len(self.tg.calls) == count:
+                break
+        texts = self.tg.sent_texts(self.uid)
+        new, self.read_upto = texts[self.read_upto :], len(texts)
+        return "\n".join(new)
+
+    async def type(self, text: str) -> str:
+        await self.push(self.tg.make_message_update(self.uid, text, first_name="Lan", last_name="Nguyễn"))
+        return await self._quiet()
+
+    async def tap(self, label_part: str) -> str:
+        state = self.tg.chats[self.uid]
+        for message in reversed(list(state.messages.values())):
+            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+                for button in row:
+                    if label_part in button["text"]:
+                        update = self.tg.make_callback_update(self.uid, button["callback_data"], message["message_id"])
+                        await self.push(update)
+                        return await self._quiet()
+        raise AssertionError(f"no button containing {label_part!r}")
+
+
+async def journey(runtime: Runtime, tg: FakeTelegramServer, resident: Resident) -> None:
+    catalog = runtime.app_ctx.catalog
+    lesson = catalog.lessons["vneid-kich-hoat"]
+    out = await resident.type("/start")
+    assert "hệ thống tự động" in out
+    await resident.tap("Đồng ý")
+    await resident.tap("Hà Long")
+    out = await resident.tap("Thôn 3")
+    assert "Đã lưu nơi ở của bạn: Thôn 3, Xã Hà Long." in out
+    await resident.type("cai vneid")
+    out = await resident.tap(lesson.title[:30])
+    for step in range(2, len(lesson.steps) + 1):
+        out = await resident.tap("Tiếp")
+        assert f"Bước {step}/{len(lesson.steps)}" in out  # the lesson message is edited in place
+    await resident.tap("Làm bài kiểm tra")
+    for question in lesson.quiz.questions:
+        out = await resident.tap(question.choices[question.answer])
+    assert "Bạn đã hoàn thành bài" in out
+    out = await resident.tap("Tiến độ")
+    assert f"Bạn đã hoàn thành 1/{len(catalog.lessons)} bài học." in out
+    assert tg.calls_for("editMessageText", resident.uid), "lesson steps should edit the message"
+    assert tg.calls_for("answerCallbackQuery"), "every button tap is answered"
+    async with runtime.sessionmaker() as session:
+        progress, user = (await session.execute(select(LessonProgress, User).join(User))).one()
+    assert (user.channel, user.platform_id, user.display_name) == ("telegram", str(resident.uid), "Lan Nguyễn")
+    assert progress.completed_village_id == "ha-long-thon-3"
+
+
+def channel_for(runtime: Runtime, tg: FakeTelegramServer) -> TelegramChannel:
+    return make_channel(tg, runtime.handle, runtime.settings.content_dir, runtime.mark_blocked)
+
+
+async def test_journey_by_get_updates(runtime: Runtime, tg: FakeTelegramServer) -> None:
+    channel = channel_for(runtime, tg)
+    await channel.start_polling()
+
+    async def push(update: dict[str, Any]) -> None:
+        tg.push_update(update)
+
+    try:
+        await journey(runtime, tg, Resident(tg, push, 7001))
+    finally:
+        await channel.stop()
+
+
+async def test_journey_by_webhook_and_redelivery_once(runtime: Runtime, tg: FakeTelegramServer) -> None:
+    channel = channel_for(runtime, tg)
+    await channel.start()
+    app = web.Application()
+    app.router.add_post("/webhook/telegram", channel.webhook_handler)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    url = str(server.make_url("/webhook/telegram"))
+    delivered: list[dict[str, Any]] = []
+
+    async def post(update: dict[str, Any], secret: str | None = WEBHOOK_SECRET) -> int:
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        async with aiohttp.ClientSession() as http, http.post(url, data=json.dumps(update), headers=headers) as resp:
+            return resp.status
+
+    async def push(update: dict[str, Any]) -> None:
+        assert await post(update) == 200
+        delivered.append(update)
+
+    try:
+        resident = Resident(tg, push, 7002)
+        await journey(runtime, tg, resident)
+        # Telegram redelivers the last update (same update_id): no new message, nothing changes.
+        texts_before = tg.sent_texts(resident.uid)
+        assert await post(delivered[-1]) == 200
+        await asyncio.sleep(0.5)
+        assert tg.sent_texts(resident.uid) == texts_before
+        # Without, or with a wrong, secret: 401 and nothing is processed.
+        stranger = tg.make_message_update(7003, "/start")
+        assert await post(stranger, secret=None) == 401
+        assert await post(stranger, secret="wrong-secret") == 401
+        await asyncio.sleep(0.3)
+        assert tg.sent_texts(7003) == []
+        async with runtime.sessionmaker() as session:
+            processed = await session.scalar(select(func.count()).select_from(ProcessedUpdate))
+        assert processed == len(delivered)
+    finally:
+        await server.close()
+        await channel.stop()
