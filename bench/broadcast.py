@@ -1,0 +1,118 @@
+"""Broadcast bench: achieved send rate vs configured rate against the fake Telegram server.
+
+    .venv/bin/python -m bench.broadcast [--rates 30 1000] [--seconds 10] [--sender ptb|raw]
+
+For each rate the fake server runs as a subprocess with `--rate-overall RATE` (it answers 429
+above it); a fresh SQLite outbox gets RATE*SECONDS recipients; the outbox sender sends them
+at the configured rate. Prints achieved/configured (goal >= 0.95) and the number of 429s (goal 0).
+`--sender ptb` uses the real python-telegram-bot channel (`bot.channels.telegram`);
+`--sender raw` a minimal aiohttp Bot API client, to measure the outbox and limiter alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+from bot.channels.base import RecipientBlocked, RetryLater
+from bot.config import PROJECT_ROOT
+from bot.db.migrate import upgrade_head
+from bot.db.session import create_engine, create_sessionmaker
+from bot.engine.events import Reply
+from bot.outbox.sender import ChannelLimits, OutboxSender
+from bot.outbox.worker import DEFAULT_TOKEN, _no_handler, _no_hook, seed_broadcast
+
+
+class RawBotApiSender:
+    """Just enough of the Bot API to send text (no PTB), mapping errors like the real channel."""
+
+    channel = "telegram"
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self.url = f"{base_url}/bot{token}/sendMessage"
+        self.session = aiohttp.ClientSession()
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        async with self.session.post(self.url, json={"chat_id": int(chat_id), "text": reply.text}) as resp:
+            body = await resp.json()
+        if resp.status == 429:
+            raise RetryLater(float(body.get("parameters", {}).get("retry_after", 1)))
+        if resp.status == 403:
+            raise RecipientBlocked(body.get("description", ""))
+        if resp.status >= 400:
+            raise RetryLater(1.0, body.get("description", ""))
+
+    async def stop(self) -> None:
+        await self.session.close()
+
+
+async def bench_one(rate: float, seconds: float, sender_kind: str, max_in_flight: int) -> dict[str, float]:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-broadcast-"))
+    log = tmp / "sent.jsonl"
+    fake = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.telegram_server", "--port", "0", "--log", str(log), "--any-chat",
+         "--rate-overall", str(rate)],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    assert fake.stdout is not None
+    base_url = fake.stdout.readline().split("listening on ", 1)[1].strip()
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp / 'bench.db'}")
+    await upgrade_head(engine)
+    sessionmaker = create_sessionmaker(engine)
+    count = int(rate * seconds)
+    await seed_broadcast(sessionmaker, count, "Thông báo thử nghiệm")
+    if sender_kind == "ptb":
+        from bot.channels.telegram import TelegramChannel
+
+        channel = TelegramChannel(DEFAULT_TOKEN, _no_handler, _no_hook, tmp, base_url=base_url, overall_rate=None)
+    else:
+        channel = RawBotApiSender(base_url, DEFAULT_TOKEN)  # type: ignore[assignment]
+    sender = OutboxSender(
+        sessionmaker, {"telegram": channel}, {"telegram": ChannelLimits(rate, 1.0)}, "bench", max_in_flight=max_in_flight
+    )
+    try:
+        stats = await sender.run_until_idle()
+    finally:
+        await channel.stop()
+        await engine.dispose()
+        async with aiohttp.ClientSession() as http, http.get(f"{base_url}/_fake/calls?method=sendMessage") as resp:
+            calls = await resp.json()
+        fake.send_signal(signal.SIGTERM)
+        fake.wait(timeout=10)
+    times = sorted(json.loads(line)["t"] for line in log.read_text().splitlines())
+    achieved = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+    return {
+        "configured": rate, "messages": len(times), "achieved": round(achieved, 1),
+        "ratio": round(achieved / rate, 3), "http_429": sum(1 for c in calls if c["status"] == 429),
+        "sent": stats.sent, "peak_unmarked": stats.peak_unmarked,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rates", type=float, nargs="+", default=[30.0, 1000.0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="broadcast size = rate * seconds")
+    parser.add_argument("--sender", choices=["ptb", "raw"], default="ptb")
+    parser.add_argument("--max-in-flight", type=int, default=32)
+    args = parser.parse_args()
+    for rate in args.rates:
+        started = time.monotonic()
+        result = asyncio.run(bench_one(rate, args.seconds, args.sender, args.max_in_flight))
+        verdict = "OK" if result["ratio"] >= 0.95 and result["http_429"] == 0 else "BELOW GOAL"
+        print(f"[{args.sender}] configured {rate:g}/s: achieved {result['achieved']}/s, "
+              f"ratio {result['ratio']} (goal >= 0.95), 429s {result['http_429']} (goal 0), "
+              f"{result['messages']} messages, peak unmarked {result['peak_unmarked']}, "
+              f"{time.monotonic() - started:.1f}s — {verdict}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""Classes, registrations, attendance and announcements: the SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Announcement, Attendance, ClassRegistration, Klass, Role, User
+
+SCHEDULED, CANCELLED, DONE = "scheduled", "cancelled", "done"
+
+
+async def add(session: AsyncSession, klass: Klass) -> Klass:
+    session.add(klass)
+    await session.flush()
+    return klass
+
+
+async def get(session: AsyncSession, class_id: int) -> Klass | None:
+    return await session.get(Klass, class_id)
+
+
+async def upcoming_in_commune(
+    session: AsyncSession, commune_id: str, now: datetime, limit: int = 50
+) -> list[Klass]:
+    rows = await session.scalars(
+        select(Klass)
+        .where(Klass.commune_id == commune_id, Klass.status == SCHEDULED, Klass.starts_at > now)
+        .order_by(Klass.starts_at, Klass.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def scheduled_between(session: AsyncSession, after: datetime, until: datetime) -> list[Klass]:
+    """Scheduled classes starting in (after, until]."""
+    rows = await session.scalars(
+        select(Klass)
+        .where(Klass.status == SCHEDULED, Klass.starts_at > after, Klass.starts_at <= until)
+        .order_by(Klass.starts_at)
+    )
+    return list(rows)
+
+
+async def in_communes_since(
+    session: AsyncSession, commune_ids: Sequence[str] | None, since: datetime, limit: int = 100
+) -> list[Klass]:
+    """Classes (any status) starting after `since`, optionally only in `commune_ids`."""
+    stmt = select(Klass).where(Klass.starts_at > since)
+    if commune_ids is not None:
+        stmt = stmt.where(Klass.commune_id.in_(list(commune_ids)))
+    rows = await session.scalars(stmt.order_by(Klass.starts_at, Klass.id).limit(limit))
+    return list(rows)
+
+
+async def get_registration(session: AsyncSession, class_id: int, user_id: int) -> ClassRegistration | None:
+    return await session.scalar(
+        select(ClassRegistration).where(
+            ClassRegistration.class_id == class_id, ClassRegistration.user_id == user_id
+        )
+    )
+
+
+async def add_registration(
+    session: AsyncSession, class_id: int, user_id: int, now: datetime
+) -> ClassRegistration:
+    reg = ClassRegistration(class_id=class_id, user_id=user_id, registered_at=now)
+    session.add(reg)
+    await session.flush()
+    return reg
+
+
+async def count_registered(session: AsyncSession, class_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.count()).where(
+                ClassRegistration.class_id == class_id, ClassRegistration.cancelled_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+async def registered_counts(session: AsyncSession, class_ids: Sequence[int]) -> dict[int, int]:
+    if not class_ids:
+        return {}
+    rows = await session.execute(
+        select(ClassRegistration.class_id, func.count())
+        .where(ClassRegistration.class_id.in_(list(class_ids)), ClassRegistration.cancelled_at.is_(None))
+        .group_by(ClassRegistration.class_id)
+    )
+    return {cid: n for cid, n in rows.all()}
+
+
+async def registered_users(session: AsyncSession, class_id: int) -> list[User]:
+    """People with an active registration, in registration order."""
+    rows = await session.scalars(
+        select(User)
+        .join(ClassRegistration, ClassRegistration.user_id == User.id)
+        .where(ClassRegistration.class_id == class_id, ClassRegistration.cancelled_at.is_(None))
+        .order_by(ClassRegistration.registered_at, ClassRegistration.id)
+    )
+    return list(rows)
+
+
+async def registered_class_ids(session: AsyncSession, user_id: int, class_ids: Sequence[int]) -> set[int]:
+    if not class_ids:
+        return set()
+    rows = await session.scalars(
+        select(ClassRegistration.class_id).where(
+            ClassRegistration.user_id == user_id,
+            ClassRegistration.class_id.in_(list(class_ids)),
+            ClassRegistration.cancelled_at.is_(None),
+        )
+    )
+    return set(rows)
+
+
+async def residents_of_villages(session: AsyncSession, village_ids: Sequence[str]) -> list[User]:
+    """Consented people living in these villages who have not blocked the bot."""
+    if not village_ids:
+        return []
+    rows = await session.scalars(
+        select(User)
+        .where(User.village_id.in_(list(village_ids)), User.blocked_at.is_(None))
+        .order_by(User.id)
+    )
+    return list(rows)
+
+
+async def count_residents_of_villages(session: AsyncSession, village_ids: Sequence[str]) -> int:
+    if not village_ids:
+        return 0
+    return int(
+        await session.scalar(
+            select(func.count()).where(User.village_id.in_(list(village_ids)), User.blocked_at.is_(None))
+        )
+        or 0
+    )
+
+
+async def residents_of_commune(session: AsyncSession, commune_id: str) -> list[User]:
+    rows = await session.scalars(
+        select(User).where(User.commune_id == commune_id, User.blocked_at.is_(None)).order_by(User.id)
+    )
+    return list(rows)
+
+
+async def officials(session: AsyncSession) -> list[User]:
+    rows = await session.scalars(
+        select(User).where(User.role == Role.OFFICIAL, User.role_commune_id.is_not(None)).order_by(User.id)
+    )
+    return list(rows)
+
+
+# ---------- attendance ----------
+async def attendance_of(session: AsyncSession, class_id: int) -> list[Attendance]:
+    rows = await session.scalars(
+        select(Attendance).where(Attendance.class_id == class_id).order_by(Attendance.id)
+    )
+    return list(rows)
+
+
+async def add_attendance(session: AsyncSession, row: Attendance) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def remove_attendance(session: AsyncSession, class_id: int, user_id: int) -> int:
+    result = await session.execute(
+        delete(Attendance).where(Attendance.class_id == class_id, Attendance.user_id == user_id)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def attendance_count(session: AsyncSession, class_id: int) -> int:
+    return int(await session.scalar(select(func.count()).where(Attendance.class_id == class_id)) or 0)
+
+
+async def attendance_totals(
+    session: AsyncSession, commune_id: str, start: datetime, end: datetime
+) -> tuple[int, int]:
+    """(classes held, attendees) for classes of a commune starting in [start, end)."""
+    held = await session.scalar(
+        select(func.count()).where(
+            Klass.commune_id == commune_id,
+            Klass.status != CANCELLED,
+            Klass.starts_at >= start,
+            Klass.starts_at < end,
+        )
+    )
+    people = await session.scalar(
+        select(func.count())
+        .select_from(Attendance)
+        .join(Klass, Klass.id == Attendance.class_id)
+        .where(Klass.commune_id == commune_id, Klass.starts_at >= start, Klass.starts_at < end)
+    )
+    return int(held or 0), int(people or 0)
+
+
+# ---------- announcements ----------
+async def add_announcement(session: AsyncSession, ann: Announcement) -> Announcement:
+    session.add(ann)
+    await session.flush()
+    return ann
+
+
+async def get_announcement(session: AsyncSession, ann_id: int) -> Announcement | None:
+    return await session.get(Announcement, ann_id)
+
+
+async def announcements_by(session: AsyncSession, author_id: int, limit: int = 5) -> list[Announcement]:
+    rows = await session.scalars(
+        select(Announcement)
+        .where(Announcement.author_id == author_id)
+        .order_by(Announcement.id.desc())
+        .limit(limit)
+    )
+    return list(rows)

@@ -1,0 +1,198 @@
+"""Scheduler: class reminders and the monthly report to officials, driven by APScheduler 3.
+
+The database is the source of truth. `run_due(sessionmaker, app, now)` looks at the
+classes and the calendar and writes whatever is due into the outbox (idempotently: every
+message has a stable ref). APScheduler only decides *when* to call it:
+- an interval tick (every `tick_seconds`), which also renews the leader lease;
+- a date job at the next reminder moment, recomputed from the database at start and after
+  every tick (so a restart loses nothing);
+- a cron job on the 10th at 08:00 (settings.timezone) for the monthly report.
+Only the leader (holder of the `leases` row "scheduler") runs due work, so two instances
+do not double-enqueue (the outbox's unique (ref, user) would absorb it anyway).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import LessonProgress
+from bot.db.repositories import classes as classes_repo
+from bot.db.repositories import outbox as outbox_repo
+from bot.engine.context import AppContext
+from bot.outbox.enqueue import enqueue_for_users
+from bot.services import classes as classes_svc
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+REPORT_DAY = 10
+REPORT_TIME = time(8, 0)
+REPORT_CATCH_UP = timedelta(hours=24)  # a report missed while down is still sent within a day
+
+
+@dataclass(frozen=True)
+class DueResult:
+    reminders: int
+    reports: int
+
+
+# ---------- the tick: pure function of the database and `now` ----------
+async def run_due(sessionmaker: async_sessionmaker[AsyncSession], app: AppContext, now: datetime) -> DueResult:
+    """Write every reminder and report due at `now` into the outbox (idempotent)."""
+    async with sessionmaker() as session, session.begin():
+        reminders = await classes_svc.enqueue_due_reminders(session, app, now)
+    async with sessionmaker() as session, session.begin():
+        reports = await enqueue_monthly_reports(session, app, now)
+    return DueResult(reminders, reports)
+
+
+def previous_month(local_day: date) -> tuple[int, int]:
+    return (local_day.year - 1, 12) if local_day.month == 1 else (local_day.year, local_day.month - 1)
+
+
+def report_moment(app: AppContext, local_day: date) -> datetime:
+    """08:00 on the 10th of `local_day`'s month, in the deployment's time zone."""
+    return datetime.combine(local_day.replace(day=REPORT_DAY), REPORT_TIME, tzinfo=app.settings.tz)
+
+
+async def enqueue_monthly_reports(session: AsyncSession, app: AppContext, now: datetime) -> int:
+    """On the 10th from 08:00 (or within a day after, if the bot was down), last month's summary
+    goes to each official of a commune; returns rows added."""
+    local = now.astimezone(app.settings.tz)
+    moment = report_moment(app, local.date())
+    if not moment <= local < moment + REPORT_CATCH_UP:
+        return 0
+    year, month = previous_month(local.date())
+    by_commune: dict[str, list] = {}
+    for official in await classes_repo.officials(session):
+        by_commune.setdefault(official.role_commune_id or "", []).append(official)
+    added = 0
+    for commune_id, people in by_commune.items():
+        if commune_id not in app.places.communes:
+            continue
+        text = await monthly_report_text(session, app, commune_id, year, month)
+        added += await enqueue_for_users(session, app, f"rep:{commune_id}:{year}-{month:02d}", people, text, now)
+    return added
+
+
+async def monthly_report_text(session: AsyncSession, app: AppContext, commune_id: str, year: int, month: int) -> str:
+    """The statistics service's summary when present; otherwise a minimal one (the seam)."""
+    try:
+        from bot.services.reports import monthly_summary_text
+    except ImportError:
+        monthly_summary_text = None  # type: ignore[assignment]
+    if monthly_summary_text is not None:
+        try:
+            return await monthly_summary_text(session, app, commune_id, year, month)
+        except Exception:
+            log.exception("monthly_summary_text failed for %s %d-%02d; sending the minimal summary", commune_id, year, month)
+    return await minimal_summary_text(session, app, commune_id, year, month)
+
+
+async def minimal_summary_text(session: AsyncSession, app: AppContext, commune_id: str, year: int, month: int) -> str:
+    tz = app.settings.tz
+    start = datetime(year, month, 1, tzinfo=tz)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    completions = await session.scalar(
+        select(func.count()).where(
+            LessonProgress.completed_commune_id == commune_id,
+            LessonProgress.completed_at >= start,
+            LessonProgress.completed_at < end,
+        )
+    )
+    held, attendees = await classes_repo.attendance_totals(session, commune_id, start, end)
+    name = app.places.communes[commune_id].name if commune_id in app.places.communes else commune_id
+    return (
+        f"📊 Báo cáo tháng {month:02d}/{year} — {name}\n"
+        f"• Lượt hoàn thành bài học: {int(completions or 0)}\n"
+        f"• Lớp học đã tổ chức: {held}, lượt người tham dự: {attendees}"
+    )
+
+
+# ---------- APScheduler wiring ----------
+class BotScheduler:
+    """Runs `run_due` on the leader instance at the right moments."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        app: AppContext,
+        instance_id: str | None = None,
+        tick_seconds: float = 30.0,
+        lease_ttl: timedelta = timedelta(seconds=90),
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.app = app
+        self.instance_id = instance_id or app.settings.instance_id or f"bot-{uuid.uuid4().hex[:8]}"
+        self.tick_seconds = tick_seconds
+        self.lease_ttl = lease_ttl
+        self.scheduler = AsyncIOScheduler(timezone=app.settings.tz)
+        self.is_leader = False
+
+    async def start(self) -> None:
+        self.scheduler.add_job(
+            self.tick, IntervalTrigger(seconds=self.tick_seconds), id="tick", next_run_time=datetime.now(self.app.settings.tz),
+            max_instances=1, coalesce=True,
+        )
+        self.scheduler.add_job(
+            self.tick, CronTrigger(day=REPORT_DAY, hour=REPORT_TIME.hour, minute=REPORT_TIME.minute,
+                                   timezone=self.app.settings.tz),
+            id="monthly-report", max_instances=1, coalesce=True, misfire_grace_time=3600,
+        )
+        self.scheduler.start()
+        await self.rebuild()
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.is_leader:
+            async with self.sessionmaker() as session, session.begin():
+                await outbox_repo.release_lease(session, LEASE_NAME, self.instance_id)
+            self.is_leader = False
+
+    async def take_lead(self, now: datetime) -> bool:
+        async with self.sessionmaker() as session, session.begin():
+            leader = await outbox_repo.acquire_lease(session, LEASE_NAME, self.instance_id, now, self.lease_ttl)
+        if leader != self.is_leader:
+            log.info("scheduler %s: %s", self.instance_id, "now the leader" if leader else "no longer the leader")
+        self.is_leader = leader
+        return leader
+
+    async def tick(self) -> DueResult | None:
+        """Renew the lease; if leader, enqueue due work and re-aim the next reminder job."""
+        now = self.app.clock()
+        try:
+            if not await self.take_lead(now):
+                return None
+            result = await run_due(self.sessionmaker, self.app, now)
+            if result.reminders or result.reports:
+                log.info("scheduler: enqueued %d reminders, %d reports", result.reminders, result.reports)
+            await self.rebuild()
+            return result
+        except Exception:
+            log.exception("scheduler tick failed")
+            return None
+
+    async def rebuild(self) -> datetime | None:
+        """(Re)create the date job for the next reminder moment from the database."""
+        async with self.sessionmaker() as session:
+            moment = await classes_svc.next_reminder_at(session, self.app, self.app.clock())
+        if moment is None:
+            if self.scheduler.get_job("next-reminder"):
+                self.scheduler.remove_job("next-reminder")
+            return None
+        self.scheduler.add_job(
+            self.tick, DateTrigger(run_date=moment), id="next-reminder", replace_existing=True,
+            misfire_grace_time=None,
+        )
+        return moment

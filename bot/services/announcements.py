@@ -1,0 +1,114 @@
+"""Announcements from a team member to the residents of their villages, and their delivery status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Announcement, User
+from bot.db.repositories import classes as repo
+from bot.db.repositories import outbox as outbox_repo
+from bot.engine.context import AppContext
+from bot.outbox.enqueue import enqueue_for_users
+from bot.services.errors import UserError
+from bot.services.roles import require_team
+
+TEXT_MIN = 5
+TEXT_MAX = 3500  # Telegram allows 4096; leave room for the header
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How an announcement's messages fared."""
+
+    pending: int
+    sent: int
+    failed: int
+    blocked: int
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.sent + self.failed + self.blocked
+
+
+def check_text(text: str) -> str:
+    clean = text.strip()
+    if len(clean) < TEXT_MIN:
+        raise UserError("Nội dung thông báo ngắn quá. Bạn gõ đầy đủ nội dung cần báo cho bà con nhé.")
+    if len(clean) > TEXT_MAX:
+        raise UserError(f"Thông báo dài quá ({len(clean)} ký tự). Bạn rút gọn dưới {TEXT_MAX} ký tự nhé.")
+    return clean
+
+
+def check_villages(user: User | None, village_ids: list[str], app: AppContext) -> str:
+    """All villages known and managed by `user`, in one commune; returns the commune id."""
+    require_team(user)
+    if not village_ids:
+        raise UserError("Bạn chưa chọn thôn nào để gửi thông báo.")
+    communes = set()
+    for village_id in village_ids:
+        if village_id not in app.places.villages:
+            raise UserError("Thôn này không có trong danh sách. Bạn chọn thôn bằng nút bấm nhé.")
+        require_team(user, village_id)
+        communes.add(app.places.village_commune[village_id])
+    if len(communes) != 1:
+        raise UserError("Mỗi thông báo chỉ gửi cho các thôn trong cùng một xã.")
+    return communes.pop()
+
+
+async def recipient_count(session: AsyncSession, user: User | None, village_ids: list[str], app: AppContext) -> int:
+    check_villages(user, village_ids, app)
+    return await repo.count_residents_of_villages(session, village_ids)
+
+
+def message_text(text: str, village_ids: list[str], app: AppContext) -> str:
+    names = ", ".join(app.places.villages[v].name for v in village_ids if v in app.places.villages)
+    return f"📣 Thông báo của Tổ công nghệ số cộng đồng ({names}):\n\n{text}"
+
+
+async def send(
+    session: AsyncSession,
+    app: AppContext,
+    user: User | None,
+    text: str,
+    village_ids: list[str],
+    now: datetime,
+    image_path: str | None = None,
+) -> tuple[Announcement, int]:
+    """Record the announcement and write one outbox row per resident; returns it and the count."""
+    commune_id = check_villages(user, village_ids, app)
+    assert user is not None
+    clean = check_text(text)
+    ann = await repo.add_announcement(
+        session,
+        Announcement(author_id=user.id, commune_id=commune_id, village_ids=list(village_ids), text=clean,
+                     image_path=image_path, created_at=now),
+    )
+    residents = await repo.residents_of_villages(session, village_ids)
+    count = await enqueue_for_users(
+        session, app, f"ann:{ann.id}", residents, message_text(clean, village_ids, app), now, image_path=image_path
+    )
+    return ann, count
+
+
+async def delivery(session: AsyncSession, user: User | None, ann_id: int) -> tuple[Announcement, Delivery]:
+    """Delivery status of an announcement; only its author (or an admin) may see it."""
+    require_team(user)
+    assert user is not None
+    ann = await repo.get_announcement(session, ann_id)
+    if ann is None or (ann.author_id != user.id and user.role != "admin"):
+        raise UserError("Không tìm thấy thông báo này.")
+    counts = await outbox_repo.status_counts(session, f"ann:{ann.id}")
+    return ann, Delivery(
+        pending=counts.get(outbox_repo.PENDING, 0), sent=counts.get(outbox_repo.SENT, 0),
+        failed=counts.get(outbox_repo.FAILED, 0) + counts.get(outbox_repo.EXPIRED, 0),
+        blocked=counts.get(outbox_repo.BLOCKED, 0),
+    )
+
+
+async def recent(session: AsyncSession, user: User | None, limit: int = 5) -> list[Announcement]:
+    require_team(user)
+    assert user is not None
+    return await repo.announcements_by(session, user.id, limit)

@@ -1,0 +1,95 @@
+"""kill -9 in the middle of a 10,000-recipient broadcast, restart: everyone gets it, duplicates bounded.
+
+The fake Telegram server and the outbox worker (real python-telegram-bot Sender) run as
+subprocesses; the fake's log (one JSON line per accepted sendMessage) is the ground truth.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+
+RECIPIENTS = 10_000
+KILL_AFTER = 3_000
+MAX_IN_FLIGHT = 4
+PORT_LINE = "listening on "
+
+
+def start_fake(log: Path) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.telegram_server", "--port", "0", "--log", str(log), "--any-chat"],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert PORT_LINE in line, line
+    return proc, line.split(PORT_LINE, 1)[1].strip()
+
+
+def worker(database_url: str, base_url: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.outbox.worker", "--database-url", database_url, "--telegram-base-url", base_url,
+         "--seed", str(RECIPIENTS), "--rate", "1000", "--owner", "crash-worker",
+         "--max-in-flight", str(MAX_IN_FLIGHT)],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def logged_chats(log: Path) -> list[int]:
+    if not log.exists():
+        return []
+    chats = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        try:
+            chats.append(int(json.loads(line)["chat_id"]))
+        except (ValueError, KeyError):
+            continue  # a line cut by the kill of the *worker* cannot happen (the fake writes), but be safe
+    return chats
+
+
+@pytest.mark.slow
+def test_sigkill_mid_broadcast_then_restart_delivers_to_everyone_once(database_url: str, tmp_path: Path) -> None:
+    log = tmp_path / "sent.jsonl"
+    fake, base_url = start_fake(log)
+    try:
+        first = worker(database_url, base_url)
+        deadline = time.monotonic() + 180
+        while len(logged_chats(log)) < KILL_AFTER:
+            assert first.poll() is None, first.stderr.read() if first.stderr else ""
+            assert time.monotonic() < deadline, "the worker is too slow"
+            time.sleep(0.05)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        time.sleep(0.3)  # let requests already on the wire land in the fake's log
+        at_kill = len(logged_chats(log))
+        assert at_kill < RECIPIENTS, "the broadcast finished before the kill; nothing was tested"
+
+        second = worker(database_url, base_url)
+        out, err = second.communicate(timeout=300)
+        assert second.returncode == 0, err[-3000:]
+        stats = json.loads(out.strip().splitlines()[-1])
+    finally:
+        fake.send_signal(signal.SIGTERM)
+        fake.wait(timeout=10)
+
+    counts = Counter(logged_chats(log))
+    missing = set(range(1, RECIPIENTS + 1)) - set(counts)
+    duplicates = sum(n - 1 for n in counts.values() if n > 1)
+    # In flight at the kill: sends started (at most MAX_IN_FLIGHT at once) plus outcomes accepted
+    # but not yet committed (a 20 ms flush interval plus the commit itself, at the achieved rate).
+    bound = MAX_IN_FLIGHT + 46  # observed 12 and 21 on a loaded 2-CPU machine
+    print(f"\ncrash test: {at_kill} sent before SIGKILL, {stats['sent']} after restart, "
+          f"{duplicates} duplicates (bound {bound}), {len(missing)} missing")
+    assert not missing
+    assert duplicates <= bound
+    assert set(counts) == set(range(1, RECIPIENTS + 1))
