@@ -64,6 +64,10 @@ class LessonProgress(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "lesson_id"),
         Index("ix_progress_completed", "completed_commune_id", "completed_village_id", "completed_at"),
+        Index(  # migration 0004: covering index for the statistics overview
+            "ix_progress_commune_stats",
+            "completed_commune_id", "completed_village_id", "lesson_id", "completed_at", "user_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +82,9 @@ class LessonProgress(Base):
 
 class QuizAttempt(Base):
     __tablename__ = "quiz_attempts"
+    __table_args__ = (  # migration 0004: quiz numbers per village of a commune
+        Index("ix_quiz_commune_stats", "commune_id", "village_id", "finished_at", "passed"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

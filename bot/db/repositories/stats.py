@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, distinct, func, literal_column, select
+from sqlalchemy import Date, Select, and_, bindparam, case, cast, distinct, func, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -32,102 +33,153 @@ def _key(value: str | None) -> str:
     return value or NO_VILLAGE
 
 
+# The overview's statements are built once (Core tables, bound parameters) and reused: building
+# and coercing a statement costs more Python time than executing these indexed aggregates.
+_U, _LP, _QA = User.__table__.c, LessonProgress.__table__.c, QuizAttempt.__table__.c
+_K, _A = Klass.__table__.c, Attendance.__table__.c
+
+
+def _bound_range(col: Any, has_start: bool) -> ColumnElement[bool]:
+    end = col < bindparam("end")
+    return and_(col >= bindparam("start"), end) if has_start else end
+
+
+def _params(commune_id: str, start: datetime | None, end: datetime, **more: Any) -> dict[str, Any]:
+    out = {"c": commune_id, "end": end, **more}
+    if start is not None:
+        out["start"] = start
+    return out
+
+
+@cache
+def _residents_stmt() -> Select[Any]:
+    active = func.sum(case((_U.last_seen_at >= bindparam("active"), 1), else_=0))
+    return (
+        select(_U.village_id, func.count(), active)
+        .where(_U.commune_id == bindparam("c"), _U.created_at < bindparam("end"))
+        .group_by(_U.village_id)
+    )
+
+
 async def residents_by_village(
     session: AsyncSession, commune_id: str, end: datetime, active_since: datetime
 ) -> dict[str, tuple[int, int]]:
     """village -> (registered before `end`, of them seen since `active_since`)."""
-    active = func.sum(case((User.last_seen_at >= active_since, 1), else_=0))
-    stmt = (
-        select(User.village_id, func.count(), active)
-        .where(User.commune_id == commune_id, User.created_at < end)
-        .group_by(User.village_id)
+    rows = await session.execute(_residents_stmt(), _params(commune_id, None, end, active=active_since))
+    return {_key(v): (int(n), int(a or 0)) for v, n, a in rows.all()}
+
+
+@cache
+def _completions_stmt(has_start: bool) -> Select[Any]:
+    return (
+        select(_LP.completed_village_id, _LP.lesson_id, func.count())
+        .where(_LP.completed_commune_id == bindparam("c"), _bound_range(_LP.completed_at, has_start))
+        .group_by(_LP.completed_village_id, _LP.lesson_id)
     )
-    return {_key(v): (int(n), int(a or 0)) for v, n, a in (await session.execute(stmt)).all()}
 
 
 async def completions_by_village_lesson(
     session: AsyncSession, commune_id: str, start: datetime | None, end: datetime
 ) -> dict[tuple[str, str], int]:
     """(village, lesson) -> completions in the period."""
-    lp = LessonProgress
-    stmt = (
-        select(lp.completed_village_id, lp.lesson_id, func.count())
-        .where(lp.completed_commune_id == commune_id, _in_range(lp.completed_at, start, end))
-        .group_by(lp.completed_village_id, lp.lesson_id)
+    rows = await session.execute(_completions_stmt(start is not None), _params(commune_id, start, end))
+    return {(_key(v), lesson): int(n) for v, lesson, n in rows.all()}
+
+
+@cache
+def _finishers_stmt() -> Select[Any]:
+    per_user = (
+        select(_LP.user_id, func.max(_LP.completed_village_id).label("village_id"))
+        .where(
+            _LP.completed_commune_id == bindparam("c"),
+            _LP.completed_at < bindparam("end"),
+            _LP.lesson_id.in_(bindparam("core", expanding=True)),
+        )
+        .group_by(_LP.user_id)
+        .having(func.count() == bindparam("ncore"))  # (user_id, lesson_id) is unique
+        .subquery()
     )
-    return {(_key(v), lesson): int(n) for v, lesson, n in (await session.execute(stmt)).all()}
+    return select(per_user.c.village_id, func.count()).group_by(per_user.c.village_id)
 
 
 async def core_finishers_by_village(
     session: AsyncSession, commune_id: str, core_ids: Sequence[str], end: datetime
 ) -> dict[str, int]:
     """village -> residents who completed every core lesson (all in this commune) before `end`."""
-    if not core_ids:
+    core = sorted(set(core_ids))
+    if not core:
         return {}
-    lp = LessonProgress
-    per_user = (
-        select(lp.user_id, func.max(lp.completed_village_id).label("village_id"))
-        .where(
-            lp.completed_commune_id == commune_id,
-            lp.completed_at < end,
-            lp.lesson_id.in_(list(core_ids)),
-        )
-        .group_by(lp.user_id)
-        .having(func.count(distinct(lp.lesson_id)) == len(set(core_ids)))
-        .subquery()
+    rows = await session.execute(_finishers_stmt(), _params(commune_id, None, end, core=core, ncore=len(core)))
+    return {_key(v): int(n) for v, n in rows.all()}
+
+
+@cache
+def _quiz_stmt(has_start: bool) -> Select[Any]:
+    passed = func.sum(case((_QA.passed.is_(True), 1), else_=0))
+    return (
+        select(_QA.village_id, func.count(), passed)
+        .where(_QA.commune_id == bindparam("c"), _bound_range(_QA.finished_at, has_start))
+        .group_by(_QA.village_id)
     )
-    stmt = select(per_user.c.village_id, func.count()).group_by(per_user.c.village_id)
-    return {_key(v): int(n) for v, n in (await session.execute(stmt)).all()}
 
 
 async def quiz_by_village(
     session: AsyncSession, commune_id: str, start: datetime | None, end: datetime
 ) -> dict[str, tuple[int, int]]:
     """village -> (quiz attempts, passed attempts) in the period."""
-    qa = QuizAttempt
-    passed = func.sum(case((qa.passed.is_(True), 1), else_=0))
-    stmt = (
-        select(qa.village_id, func.count(), passed)
-        .where(qa.commune_id == commune_id, _in_range(qa.finished_at, start, end))
-        .group_by(qa.village_id)
+    rows = await session.execute(_quiz_stmt(start is not None), _params(commune_id, start, end))
+    return {_key(v): (int(n), int(p or 0)) for v, n, p in rows.all()}
+
+
+@cache
+def _attendance_stmt(has_start: bool) -> Select[Any]:
+    return (
+        select(_A.village_id, func.count())
+        .select_from(Attendance.__table__.join(Klass.__table__, _K.id == _A.class_id))
+        .where(_K.commune_id == bindparam("c"), _K.status != "cancelled", _bound_range(_K.starts_at, has_start))
+        .group_by(_A.village_id)
     )
-    return {_key(v): (int(n), int(p or 0)) for v, n, p in (await session.execute(stmt)).all()}
 
 
 async def attendance_by_village(
     session: AsyncSession, commune_id: str, start: datetime | None, end: datetime
 ) -> dict[str, int]:
     """village -> attendances at (not cancelled) classes of the commune held in the period."""
-    stmt = (
-        select(Attendance.village_id, func.count())
-        .join(Klass, Klass.id == Attendance.class_id)
-        .where(
-            Klass.commune_id == commune_id,
-            Klass.status != "cancelled",
-            _in_range(Klass.starts_at, start, end),
-        )
-        .group_by(Attendance.village_id)
+    rows = await session.execute(_attendance_stmt(start is not None), _params(commune_id, start, end))
+    return {_key(v): int(n) for v, n in rows.all()}
+
+
+@cache
+def _classes_count_stmt(has_start: bool) -> Select[Any]:
+    return select(func.count()).where(
+        _K.commune_id == bindparam("c"), _K.status != "cancelled", _bound_range(_K.starts_at, has_start)
     )
-    return {_key(v): int(n) for v, n in (await session.execute(stmt)).all()}
 
 
 async def classes_count(session: AsyncSession, commune_id: str, start: datetime | None, end: datetime) -> int:
-    stmt = select(func.count()).where(
-        Klass.commune_id == commune_id, Klass.status != "cancelled", _in_range(Klass.starts_at, start, end)
-    )
-    return int((await session.execute(stmt)).scalar_one())
+    result = await session.execute(_classes_count_stmt(start is not None), _params(commune_id, start, end))
+    return int(result.scalar_one())
 
 
-def _local_day(session: AsyncSession, col: Any, tz_name: str, offset_minutes: int) -> Any:
+def _local_day(dialect: str, col: Any, tz_name: str, offset_minutes: int) -> Any:
     """The local calendar day of an aware UTC column, computed by the database."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone(tz_name, col), Date)
+    if dialect == "postgresql":
+        return cast(func.timezone(literal(tz_name), col), Date)
     sign = "+" if offset_minutes >= 0 else "-"
     return func.date(col, literal_column(f"'{sign}{abs(offset_minutes)} minutes'"))
 
 
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+@cache
+def _by_day_stmt(dialect: str, tz_name: str, offset_minutes: int, one_village: bool) -> Select[Any]:
+    day = _local_day(dialect, _LP.completed_at, tz_name, offset_minutes).label("day")
+    conds = [_LP.completed_commune_id == bindparam("c"), _bound_range(_LP.completed_at, True)]
+    if one_village:
+        conds.append(_LP.completed_village_id == bindparam("v"))
+    return select(day, func.count()).where(*conds).group_by(day)
 
 
 async def completions_by_day(
@@ -140,13 +192,10 @@ async def completions_by_day(
     village_id: str | None = None,
 ) -> dict[date, int]:
     """Local day -> completions in the commune (or one village)."""
-    lp = LessonProgress
-    day = _local_day(session, lp.completed_at, tz_name, offset_minutes).label("day")
-    conds = [lp.completed_commune_id == commune_id, _in_range(lp.completed_at, start, end)]
-    if village_id is not None:
-        conds.append(lp.completed_village_id == village_id)
-    stmt = select(day, func.count()).where(*conds).group_by(day)
-    return {_as_date(d): int(n) for d, n in (await session.execute(stmt)).all()}
+    dialect = session.get_bind().dialect.name
+    stmt = _by_day_stmt(dialect, tz_name, offset_minutes, village_id is not None)
+    params = _params(commune_id, start, end, **({"v": village_id} if village_id is not None else {}))
+    return {_as_date(d): int(n) for d, n in (await session.execute(stmt, params)).all()}
 
 
 async def started_by_lesson(
