@@ -159,7 +159,8 @@ async def seed_demo(
                 if upcoming
                 else _between(rng, start + timedelta(days=20), now - timedelta(days=1))
             )
-            when = when.replace(minute=0, second=0, microsecond=0)
+            local = when.astimezone(app.settings.tz)  # classes happen in the daytime or early evening
+            when = local.replace(hour=rng.choice([8, 9, 14, 15, 19]), minute=0, second=0, microsecond=0)
             lid = rng.choice(core) if core else None
             title = app.catalog.lessons[lid].title if lid else "Kỹ năng số cơ bản"
             klass = Klass(
