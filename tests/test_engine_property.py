@@ -147,7 +147,7 @@ def test_random_event_streams_keep_invariants(tmp_path: Path) -> None:
     harness = Harness(tmp_path)
 
     @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(st.lists(EVENT, min_size=10, max_size=40))
+    @given(st.lists(EVENT, min_size=20, max_size=40))
     def drive(events: list[tuple[str, Kind, str, str, bool]]) -> None:
         harness.run(events)
 

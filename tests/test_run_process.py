@@ -1,0 +1,131 @@
+"""`hocvuso run` as a real process against the fake Telegram Bot API: /healthz, and a SIGTERM in
+the middle of a burst of updates loses nothing and answers nothing twice across a restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from tests.fakes.telegram_server import DEFAULT_TOKEN
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http(url: str, body: object | None = None) -> object:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+def wait_for(predicate, within: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def fake_api() -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.telegram_server", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: http(f"{url}/_fake/counts") is not None, 20, "the fake Bot API")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def start_bot(api: str, database_url: str, web_port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN,
+        "TELEGRAM_API_BASE_URL": api,
+        "DATABASE_URL": database_url,
+        "WEB_PORT": str(web_port),
+        "LOG_LEVEL": "INFO",
+    }
+    env.pop("ZALO_BOT_TOKEN", None)
+    env.pop("WEBHOOK_URL", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
+    )
+
+
+def welcomes(api: str) -> Counter[int]:
+    calls = http(f"{api}/_fake/calls?method=sendMessage")
+    assert isinstance(calls, list)
+    return Counter(
+        int(c["params"]["chat_id"]) for c in calls if c["status"] == 200 and "hệ thống tự động" in c["params"]["text"]
+    )
+
+
+@pytest.mark.slow
+def test_sigterm_mid_burst_loses_nothing_and_repeats_nothing(fake_api: str, database_url: str, tmp_path: Path) -> None:
+    log = tmp_path / "bot.log"
+    port = free_port()
+    bot = start_bot(fake_api, database_url, port, log)
+    try:
+        wait_for(
+            lambda: (
+                http(f"http://127.0.0.1:{port}/healthz")
+                == {"ok": True, "checks": {"database": True, "channel:telegram": True}}
+            ),
+            60,
+            "/healthz ok",
+        )
+        users = list(range(9000, 9250))  # more than one getUpdates batch (100)
+        http(f"{fake_api}/_fake/updates", [{"user_id": u, "text": "/start"} for u in users])
+        wait_for(lambda: sum(welcomes(fake_api).values()) >= 5, 30, "the first replies")
+        bot.send_signal(signal.SIGTERM)
+        at_signal = sum(welcomes(fake_api).values())
+        assert bot.wait(60) == 0
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+    first_run = welcomes(fake_api)
+    assert "stopped cleanly" in log.read_text(encoding="utf-8")
+    assert sum(first_run.values()) > at_signal  # updates in flight at the signal were still answered
+    late = list(range(9300, 9340))  # written while the bot is down
+    http(f"{fake_api}/_fake/updates", [{"user_id": u, "text": "/start"} for u in late])
+    users += late
+
+    bot = start_bot(fake_api, database_url, free_port(), log)
+    try:
+        wait_for(lambda: len(welcomes(fake_api)) == len(users), 60, "every resident answered")
+        time.sleep(1.0)
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(60)
+    final = welcomes(fake_api)
+    assert set(final) == set(users)
+    assert max(final.values()) == 1, {u: n for u, n in final.items() if n > 1}
+    assert "Traceback" not in log.read_text(encoding="utf-8")
