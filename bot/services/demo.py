@@ -125,7 +125,7 @@ async def seed_demo(
             progress.append(
                 dict(
                     user_id=uid,
-                    lesson_id=lid,
+                    lesson_id=class_lesson,
                     step=0 if done else rng.randint(0, 3),
                     started_at=started,
                     completed_at=finished,
@@ -161,13 +161,13 @@ async def seed_demo(
             )
             local = when.astimezone(app.settings.tz)  # classes happen in the daytime or early evening
             when = local.replace(hour=rng.choice([8, 9, 14, 15, 19]), minute=0, second=0, microsecond=0)
-            lid = rng.choice(core) if core else None
-            title = app.catalog.lessons[lid].title if lid else "Kỹ năng số cơ bản"
+            class_lesson = rng.choice(core) if core else None
+            title = app.catalog.lessons[class_lesson].title if class_lesson else "Kỹ năng số cơ bản"
             klass = Klass(
                 commune_id=commune.id,
                 village_ids=[village.id],
                 title=f"Lớp: {title}"[:200],
-                lesson_id=lid,
+                lesson_id=class_lesson,
                 place=f"{rng.choice(_PLACES)} {village.name}",
                 starts_at=when,
                 capacity=30,
