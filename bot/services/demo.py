@@ -125,7 +125,7 @@ async def seed_demo(
             progress.append(
                 dict(
                     user_id=uid,
-                    lesson_id=class_lesson,
+                    lesson_id=lid,
                     step=0 if done else rng.randint(0, 3),
                     started_at=started,
                     completed_at=finished,
