@@ -142,7 +142,7 @@ async def test_resident_lists_registers_and_unregisters(runtime: Runtime, chat: 
 
 async def test_capacity_is_enforced(runtime: Runtime, chat: Chat) -> None:
     await make_team_member(runtime, chat)
-    for name in ("a", "b", "c"):
+    for name in ("a", "b"):
         await resident(runtime, chat, name, "Thôn 3")
     await chat.say(TEAM, "/taolop")
     await chat.say(TEAM, "Thanh toán bằng mã QR")
@@ -150,19 +150,18 @@ async def test_capacity_is_enforced(runtime: Runtime, chat: Chat) -> None:
     await chat.tap(TEAM, "Xong")
     await chat.tap(TEAM, "Nhà văn hóa")
     await chat.tap(TEAM, "Sáng mai")
-    await chat.say(TEAM, "2")
+    await chat.say(TEAM, "1")  # a number, not "button 1" (Không giới hạn)
     await chat.tap(TEAM, "Bỏ qua")
+    assert "Tối đa 1 người" in chat.text(TEAM)
     await chat.tap(TEAM, "Xác nhận")
     assert "Đã tạo lớp" in chat.text(TEAM)
     await chat.say("a", "/lichhoc")
     await chat.tap("a", "Tôi sẽ tham gia")
-    await chat.say("b", "/lichhoc")
-    await chat.tap("b", "Tôi sẽ tham gia")
-    listing = text_of(await chat.say("c", "/lichhoc"))
+    listing = text_of(await chat.say("b", "/lichhoc"))
     assert "đã đủ chỗ" in listing
     async with runtime.sessionmaker() as session:
         class_id = await session.scalar(select(Klass.id))
-    assert "đủ chỗ" in text_of(await chat.tap_payload("c", f"cls:reg:{class_id}"))
+    assert "đủ chỗ" in text_of(await chat.tap_payload("b", f"cls:reg:{class_id}"))
 
 
 async def test_residents_are_refused_team_commands_and_forged_payloads(runtime: Runtime, chat: Chat) -> None:

@@ -129,11 +129,13 @@ class Engine:
             name, _, arg = text[1:].partition(" ")
             name = name.split("@", 1)[0].lower()
             return Dispatch(self.router.commands.get(name), arg.strip(), "command")
+        flow_route = self.router.flows.get(ctx.flow) if ctx.user is not None else None
+        if flow_route is not None and flow_route.numbers_are_text and text.isdigit():
+            return Dispatch(flow_route, text, "flow")
         picked = match_button(text, shown)
         if picked is not None:
             return self._button_route(picked.payload)
-        flow_route = self.router.flows.get(ctx.flow)
-        if flow_route is not None and ctx.user is not None:
+        if flow_route is not None:
             return Dispatch(flow_route, text, "flow")
         return Dispatch(self.router.fallback, text, "fallback")
 

@@ -3,7 +3,8 @@
 Payloads are `prefix:arg` (<= 64 bytes). A handler is `async (ctx, arg) -> list[Reply]`:
 - `@router.command("start")` handles "/start arg";
 - `@router.button("l")` handles payload "l:arg";
-- `@router.flow("onboard_village")` handles typed text while the user is in that flow;
+- `@router.flow("onboard_village")` handles typed text while the user is in that flow
+  (`numbers_are_text=True` when the flow asks for a number, so "30" is not taken as button 30);
 - `@router.menu_entry` adds role-specific buttons to the main menu.
 `public=True` lets a handler run before the person consented (ctx.user is None then).
 """
@@ -25,6 +26,7 @@ MenuEntryFn = Callable[[User], list[Button]]
 class Route:
     fn: HandlerFn
     public: bool = False
+    numbers_are_text: bool = False  # a flow asking for a number: typed digits are not button picks
 
 
 @dataclass
@@ -51,9 +53,9 @@ class Router:
 
         return deco
 
-    def flow(self, name: str) -> Callable[[HandlerFn], HandlerFn]:
+    def flow(self, name: str, numbers_are_text: bool = False) -> Callable[[HandlerFn], HandlerFn]:
         def deco(fn: HandlerFn) -> HandlerFn:
-            self.flows[name] = Route(fn)
+            self.flows[name] = Route(fn, numbers_are_text=numbers_are_text)
             return fn
 
         return deco

@@ -24,8 +24,6 @@ from bot.services.roles import require_team
 
 HOME = Button("👥 Tổ công nghệ số", "tm:home")
 CANCEL = Button("✖ Thôi, không làm nữa", "tm:abort")
-# The only button of the capacity step: typed digits pick shown buttons by number in the engine,
-# so with one button only "1" is taken (a one-person class is not a thing), "2" and up reach the flow.
 NO_LIMIT = Button("Không giới hạn", "tm:cap:0")
 DATE_CHOICES = ((1, 8, "Sáng mai 8:00"), (1, 14, "Chiều mai 14:00"), (2, 8, "Sáng ngày kia 8:00"))
 
@@ -210,7 +208,7 @@ async def picked_capacity(ctx: Ctx, arg: str) -> list[Reply]:
     return await _accept_capacity(ctx, as_int(arg) or None)
 
 
-@router.flow("class_capacity")
+@router.flow("class_capacity", numbers_are_text=True)
 async def class_capacity(ctx: Ctx, text: str) -> list[Reply]:
     try:
         capacity = svc.check_capacity(text)
