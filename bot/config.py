@@ -24,6 +24,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db",
     )
     content_dir: Path = Field(default=PROJECT_ROOT / "content", description="Lessons, places and media")
+    uploads_dir: Path = Field(
+        default=PROJECT_ROOT / "data" / "media" / "uploads",
+        description="Photos team members attach to announcements (served at /media/uploads/)",
+    )
     timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone for schedules and reports")
 
     telegram_bot_token: str | None = Field(default=None, description="Telegram bot token; enables Telegram")
@@ -45,6 +49,12 @@ class Settings(BaseSettings):
 
     reminder_offsets_minutes: list[int] = Field(
         default=[24 * 60, 60], description="Class reminders, minutes before start (JSON list)"
+    )
+    scheduler_tick_seconds: float = Field(
+        default=30.0, description="How often each instance renews or tries to take the scheduler lease"
+    )
+    scheduler_lease_seconds: float = Field(
+        default=90.0, description="Scheduler lease lifetime; a dead leader is replaced within this plus one tick"
     )
     instance_id: str = Field(default="", description="Name of this instance in logs and leases")
     log_level: str = Field(default="INFO", description="Python logging level")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from telegram.error import InvalidToken
 
-from bot.channels.base import Sender
+from bot.channels.base import MediaFetcher, Sender
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.config import Settings
@@ -39,6 +39,14 @@ class Channels:
     telegram: TelegramChannel | None = None
     zalo: ZaloChannel | None = None
     polling: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def media_fetchers(self) -> dict[str, MediaFetcher]:
+        out: dict[str, MediaFetcher] = {}
+        if self.telegram and hasattr(self.telegram, "fetch_media"):
+            out["telegram"] = self.telegram.fetch_media
+        if self.zalo:
+            out["zalo"] = self.zalo.fetch_media
+        return out
 
     def senders(self) -> dict[str, Sender]:
         out: dict[str, Sender] = {}
@@ -135,6 +143,7 @@ async def serve(settings: Settings) -> int:
 
     sender = OutboxSender(runtime.sessionmaker, channels.senders(), limits_from_settings(settings), owner=instance)
     runtime.app_ctx.extras["outbox_wakeup"] = sender.wakeup
+    runtime.app_ctx.extras["media_fetchers"] = channels.media_fetchers()
     scheduler = BotScheduler(runtime.sessionmaker, runtime.app_ctx, instance_id=instance)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

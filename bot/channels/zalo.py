@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import hmac
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -43,6 +45,8 @@ from bot.channels.zalo_api import (
 from bot.channels.zalo_render import Outgoing, render
 from bot.channels.zalo_updates import CHANNEL, extract_updates, to_incoming
 from bot.engine.events import Incoming, Reply
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 log = logging.getLogger(__name__)
 
@@ -260,6 +264,23 @@ class ZaloChannel:
             return web.json_response({"ok": False, "description": "invalid JSON"}, status=400)
         self.dispatch_raw(body)
         return web.json_response({"ok": True})
+
+    # --- media ----------------------------------------------------------------------
+
+    async def fetch_media(self, ref: str, dest_dir: Path) -> Path:
+        """Download a photo a user sent (its URL on Zalo's servers) into `dest_dir` (MediaFetcher)."""
+        body, content_type = await self.api.download(ref, MAX_PHOTO_BYTES)
+        if not content_type.startswith("image/"):
+            raise ValueError(f"not an image: {content_type}")
+        suffix = ".png" if content_type == "image/png" else ".jpg"
+        path = dest_dir / f"zalo-{hashlib.sha256(ref.encode()).hexdigest()[:20]}{suffix}"
+
+        def write() -> None:
+            dest_dir.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(body)
+
+        await asyncio.to_thread(write)
+        return path
 
     # --- lifecycle ----------------------------------------------------------------
 

@@ -211,6 +211,16 @@ class ZaloApi:
             self._own_session = True
         return self._session
 
+    async def download(self, url: str, max_bytes: int) -> tuple[bytes, str]:
+        """GET a file a user sent (e.g. a photo URL); returns (body, content type)."""
+        session = await self._session_get()
+        async with session.get(url, timeout=aiohttp.ClientTimeout(total=20)) as resp:
+            resp.raise_for_status()
+            body = await resp.content.read(max_bytes + 1)
+            if len(body) > max_bytes:
+                raise ValueError(f"file larger than {max_bytes} bytes")
+            return body, resp.content_type
+
     async def close(self) -> None:
         """Close the HTTP session if this client created it."""
         if self._own_session and self._session is not None and not self._session.closed:

@@ -79,6 +79,7 @@ def to_incoming(update: Mapping[str, Any]) -> Incoming | None:
 
     event = _event_name(update, message)
     text: str | None
+    photo = message.get("photo") or message.get("photo_url")
     if event == EVENT_TEXT:
         kind, text = Kind.TEXT, str(message.get("text") or "")
     elif event in (EVENT_IMAGE, EVENT_STICKER):
@@ -93,4 +94,5 @@ def to_incoming(update: Mapping[str, Any]) -> Incoming | None:
         update_id=f"{chat_id}:{message_id}" if message_id else None,
         display_name=str(name) if name else None,
         chat_id=chat_id,
+        media_ref=str(photo) if event == EVENT_IMAGE and isinstance(photo, str) and photo else None,
     )

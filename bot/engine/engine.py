@@ -119,6 +119,9 @@ class Engine:
 
     def _route(self, incoming: Incoming, ctx: Ctx, shown: list[Button]) -> Dispatch:
         if incoming.kind in (Kind.MEDIA, Kind.OTHER):
+            flow = self.router.flows.get(ctx.flow) if ctx.user is not None else None
+            if flow is not None and flow.accepts_media and incoming.media_ref:
+                return Dispatch(flow, (incoming.text or "").strip(), "flow")
             return Dispatch(None, "", "media")
         if incoming.kind == Kind.BUTTON:
             return self._button_route(incoming.payload or "")

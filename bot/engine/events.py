@@ -27,6 +27,7 @@ class Incoming:
     update_id: str | None = None  # platform update id; a redelivery carries the same one
     display_name: str | None = None
     chat_id: str | None = None  # defaults to user_id (private chats)
+    media_ref: str | None = None  # a photo's platform reference (file id or URL); fetched only on demand
 
     @property
     def reply_to(self) -> str:

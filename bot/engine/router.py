@@ -27,6 +27,7 @@ class Route:
     fn: HandlerFn
     public: bool = False
     numbers_are_text: bool = False  # a flow asking for a number: typed digits are not button picks
+    accepts_media: bool = False  # a flow that takes a photo (ctx.incoming.media_ref)
 
 
 @dataclass
@@ -53,9 +54,11 @@ class Router:
 
         return deco
 
-    def flow(self, name: str, numbers_are_text: bool = False) -> Callable[[HandlerFn], HandlerFn]:
+    def flow(
+        self, name: str, numbers_are_text: bool = False, accepts_media: bool = False
+    ) -> Callable[[HandlerFn], HandlerFn]:
         def deco(fn: HandlerFn) -> HandlerFn:
-            self.flows[name] = Route(fn, numbers_are_text=numbers_are_text)
+            self.flows[name] = Route(fn, numbers_are_text=numbers_are_text, accepts_media=accepts_media)
             return fn
 
         return deco

@@ -23,6 +23,9 @@ def create_web_app(
     for name, handler in (webhooks or {}).items():
         app.router.add_post(f"/webhook/{name}", handler)
     setup_health(app, runtime.sessionmaker, probes or {})
+    uploads = runtime.settings.uploads_dir
+    uploads.mkdir(parents=True, exist_ok=True)
+    app.router.add_static("/media/uploads/", uploads, show_index=False, follow_symlinks=False)
     media = runtime.settings.content_dir / "media"
     if media.is_dir():
         app.router.add_static("/media/", media, show_index=False, follow_symlinks=False)

@@ -421,22 +421,45 @@ async def _ann_ask_text(ctx: Ctx, villages: list[str]) -> list[Reply]:
     count = await announcements.recipient_count(ctx.session, ctx.user, villages, ctx.app)
     ctx.set_flow("ann_text", villages=villages)
     names = ", ".join(_village_name(ctx, v) for v in villages)
-    return [Reply(f"Gửi đến: {names} ({count} người).\nGõ nội dung thông báo.", buttons=rows(CANCEL))]
+    return [Reply(
+        f"Gửi đến: {names} ({count} người).\nGõ nội dung thông báo. Muốn kèm ảnh, gửi ảnh "
+        "(chú thích của ảnh sẽ là nội dung).",
+        buttons=rows(CANCEL),
+    )]
 
 
-@router.flow("ann_text")
+async def _fetch_photo(ctx: Ctx) -> str:
+    """Download the photo the team member just sent (only now, because a flow asked for it)."""
+    fetch = ctx.app.extras.get("media_fetchers", {}).get(ctx.incoming.channel)
+    if fetch is None or not ctx.incoming.media_ref:
+        raise UserError("Kênh này chưa nhận được ảnh. Bạn gõ nội dung bằng chữ nhé.")
+    try:
+        path = await fetch(ctx.incoming.media_ref, ctx.app.settings.uploads_dir)
+    except Exception as exc:
+        raise UserError("Mình chưa tải được ảnh này. Bạn gửi lại ảnh, hoặc gõ nội dung bằng chữ nhé.") from exc
+    return str(path)
+
+
+@router.flow("ann_text", accepts_media=True)
 async def ann_text(ctx: Ctx, text: str) -> list[Reply]:
+    villages = list(ctx.data.get("villages", []))
+    image = ctx.data.get("image")
+    if ctx.incoming.media_ref:
+        image = await _fetch_photo(ctx)
+        if not text:
+            ctx.set_flow("ann_text", villages=villages, image=image)
+            return [Reply("Đã nhận ảnh. Giờ bạn gõ nội dung thông báo đi kèm ảnh.", buttons=rows(CANCEL))]
     try:
         clean = announcements.check_text(text)
     except UserError as err:
         return [Reply(err.message, buttons=rows(CANCEL))]
-    villages = list(ctx.data.get("villages", []))
     count = await announcements.recipient_count(ctx.session, ctx.user, villages, ctx.app)
-    ctx.set_flow("ann_confirm", villages=villages, text=clean)
+    ctx.set_flow("ann_confirm", villages=villages, text=clean, image=image)
     return [Reply(
         "Xem trước tin nhắn bà con sẽ nhận:\n\n" + announcements.message_text(clean, villages, ctx.app)
         + f"\n\n👥 Sẽ gửi đến {count} người. Gửi ngay?",
         buttons=rows(Button("✅ Gửi", "tm:aok"), Button("✏️ Viết lại", "tm:aedit"), CANCEL),
+        image=image,
     )]
 
 
@@ -450,7 +473,8 @@ async def ann_confirm(ctx: Ctx, arg: str) -> list[Reply]:
     if ctx.flow != "ann_confirm":
         return _stale()
     ann, count = await announcements.send(
-        ctx.session, ctx.app, ctx.user, ctx.data.get("text", ""), list(ctx.data.get("villages", [])), ctx.now
+        ctx.session, ctx.app, ctx.user, ctx.data.get("text", ""), list(ctx.data.get("villages", [])), ctx.now,
+        image_path=ctx.data.get("image"),
     )
     ctx.set_flow("menu")
     return [Reply(f"📣 Đã xếp hàng gửi thông báo đến {count} người. Bot gửi dần để không bị chặn; "
