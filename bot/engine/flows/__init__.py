@@ -5,6 +5,7 @@ from bot.engine.flows import (  # noqa: F401  (imported for their registrations)
     lesson,
     menu,
     mydata,
+    official,
     onboarding,
     progress,
     quiz,
