@@ -95,7 +95,9 @@ async def monthly_report_text(session: AsyncSession, app: AppContext, commune_id
         try:
             return await monthly_summary_text(session, app, commune_id, year, month)
         except Exception:
-            log.exception("monthly_summary_text failed for %s %d-%02d; sending the minimal summary", commune_id, year, month)
+            log.exception(
+                "monthly_summary_text failed for %s %d-%02d; sending the minimal summary", commune_id, year, month
+            )
     return await minimal_summary_text(session, app, commune_id, year, month)
 
 
@@ -141,13 +143,22 @@ class BotScheduler:
 
     async def start(self) -> None:
         self.scheduler.add_job(
-            self.tick, IntervalTrigger(seconds=self.tick_seconds), id="tick", next_run_time=datetime.now(self.app.settings.tz),
-            max_instances=1, coalesce=True,
+            self.tick,
+            IntervalTrigger(seconds=self.tick_seconds),
+            id="tick",
+            next_run_time=datetime.now(self.app.settings.tz),
+            max_instances=1,
+            coalesce=True,
         )
         self.scheduler.add_job(
-            self.tick, CronTrigger(day=REPORT_DAY, hour=REPORT_TIME.hour, minute=REPORT_TIME.minute,
-                                   timezone=self.app.settings.tz),
-            id="monthly-report", max_instances=1, coalesce=True, misfire_grace_time=3600,
+            self.tick,
+            CronTrigger(
+                day=REPORT_DAY, hour=REPORT_TIME.hour, minute=REPORT_TIME.minute, timezone=self.app.settings.tz
+            ),
+            id="monthly-report",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
         )
         self.scheduler.start()
         await self.rebuild()
@@ -192,7 +203,10 @@ class BotScheduler:
                 self.scheduler.remove_job("next-reminder")
             return None
         self.scheduler.add_job(
-            self.tick, DateTrigger(run_date=moment), id="next-reminder", replace_existing=True,
+            self.tick,
+            DateTrigger(run_date=moment),
+            id="next-reminder",
+            replace_existing=True,
             misfire_grace_time=None,
         )
         return moment

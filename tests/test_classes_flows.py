@@ -22,8 +22,12 @@ async def make_team_member(runtime: Runtime, chat: Chat, user: str = TEAM, villa
     await chat.onboard(user, "Hà Long", "Thôn 1")
     async with runtime.sessionmaker() as session, session.begin():
         invite = await invites.create_invite(
-            session, runtime.app_ctx.places, "team", "ha-long",
-            villages if villages is not None else ["ha-long-thon-3", "ha-long-thon-2"], runtime.app_ctx.clock(),
+            session,
+            runtime.app_ctx.places,
+            "team",
+            "ha-long",
+            villages if villages is not None else ["ha-long-thon-3", "ha-long-thon-2"],
+            runtime.app_ctx.clock(),
         )
     await chat.say(user, f"/ma {invite.code}")
 
@@ -324,7 +328,9 @@ async def test_people_who_left_are_not_notified(runtime: Runtime, chat: Chat) ->
     await resident(runtime, chat, "blocked", "Thôn 3")
     await resident(runtime, chat, "moved", "Thôn 3")
     async with runtime.sessionmaker() as session, session.begin():
-        await session.execute(update(User).where(User.platform_id == "blocked").values(blocked_at=runtime.app_ctx.clock()))
+        await session.execute(
+            update(User).where(User.platform_id == "blocked").values(blocked_at=runtime.app_ctx.clock())
+        )
         await session.execute(update(User).where(User.platform_id == "moved").values(village_id="ha-long-thon-1"))
     await chat.say("gone", "/start")
     await chat.tap("gone", "Đồng ý")  # consented...

@@ -87,9 +87,9 @@ def test_past_date_is_returned_for_the_service_to_refuse() -> None:
     assert parse_when("8:30 ngày 20/11/2025", NOW, TZ) == local(2025, 11, 20, 8, 30)
 
 
-moments = st.datetimes(
-    min_value=datetime(2025, 12, 11), max_value=datetime(2027, 6, 30)
-).map(lambda d: d.replace(second=0, microsecond=0, tzinfo=TZ))
+moments = st.datetimes(min_value=datetime(2025, 12, 11), max_value=datetime(2027, 6, 30)).map(
+    lambda d: d.replace(second=0, microsecond=0, tzinfo=TZ)
+)
 
 
 @given(moments)

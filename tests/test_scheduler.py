@@ -29,8 +29,11 @@ async def setup_class(runtime: Runtime, clock: Clock, residents: int = 2) -> tup
             people.append(u)
         await session.flush()
         klass = await svc.create_class(
-            session, runtime.app_ctx, team,
-            ClassDraft("Dịch vụ công trực tuyến", ["ha-long-thon-3"], "Nhà văn hóa thôn 3", STARTS), now,
+            session,
+            runtime.app_ctx,
+            team,
+            ClassDraft("Dịch vụ công trực tuyến", ["ha-long-thon-3"], "Nhà văn hóa thôn 3", STARTS),
+            now,
         )
         for u in people:
             await svc.register(session, u, klass.id, now)
@@ -39,9 +42,11 @@ async def setup_class(runtime: Runtime, clock: Clock, residents: int = 2) -> tup
 
 async def reminder_rows(runtime: Runtime) -> list[OutboxMessage]:
     async with runtime.sessionmaker() as session:
-        return list(await session.scalars(
-            select(OutboxMessage).where(OutboxMessage.ref.like("cr:%")).order_by(OutboxMessage.id)
-        ))
+        return list(
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.ref.like("cr:%")).order_by(OutboxMessage.id)
+            )
+        )
 
 
 async def tick(runtime: Runtime, clock: Clock) -> int:

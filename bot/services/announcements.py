@@ -83,8 +83,14 @@ async def send(
     clean = check_text(text)
     ann = await repo.add_announcement(
         session,
-        Announcement(author_id=user.id, commune_id=commune_id, village_ids=list(village_ids), text=clean,
-                     image_path=image_path, created_at=now),
+        Announcement(
+            author_id=user.id,
+            commune_id=commune_id,
+            village_ids=list(village_ids),
+            text=clean,
+            image_path=image_path,
+            created_at=now,
+        ),
     )
     residents = await repo.residents_of_villages(session, village_ids)
     count = await enqueue_for_users(
@@ -102,7 +108,8 @@ async def delivery(session: AsyncSession, user: User | None, ann_id: int) -> tup
         raise UserError("Không tìm thấy thông báo này.")
     counts = await outbox_repo.status_counts(session, f"ann:{ann.id}")
     return ann, Delivery(
-        pending=counts.get(outbox_repo.PENDING, 0), sent=counts.get(outbox_repo.SENT, 0),
+        pending=counts.get(outbox_repo.PENDING, 0),
+        sent=counts.get(outbox_repo.SENT, 0),
         failed=counts.get(outbox_repo.FAILED, 0) + counts.get(outbox_repo.EXPIRED, 0),
         blocked=counts.get(outbox_repo.BLOCKED, 0),
     )

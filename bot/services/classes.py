@@ -142,7 +142,8 @@ def check_capacity(text: str) -> int:
 def check_future(starts_at: datetime, now: datetime, app: AppContext) -> None:
     if starts_at <= now:
         raise UserError(
-            f"Thời gian {format_when(starts_at, app.settings.tz)} đã qua rồi. Bạn chọn một thời điểm trong tương lai nhé."
+            f"Thời gian {format_when(starts_at, app.settings.tz)} đã qua rồi. "
+            "Bạn chọn một thời điểm trong tương lai nhé."
         )
     if starts_at > now + timedelta(days=366):
         raise UserError("Lớp học chỉ xếp lịch trước tối đa một năm. Bạn kiểm tra lại năm nhé.")
@@ -194,21 +195,33 @@ async def managed_class(session: AsyncSession, user: User | None, class_id: int)
 
 
 # ---------- team side ----------
-async def create_class(session: AsyncSession, app: AppContext, user: User | None, draft: ClassDraft, now: datetime) -> Klass:
+async def create_class(
+    session: AsyncSession, app: AppContext, user: User | None, draft: ClassDraft, now: datetime
+) -> Klass:
     """Save the class and notify the residents of its villages."""
     commune_id = validate_draft(user, draft, app.places, app, now)
     assert user is not None
     klass = await repo.add(
         session,
         Klass(
-            commune_id=commune_id, village_ids=list(draft.village_ids), title=check_title(draft.title),
-            lesson_id=draft.lesson_id, place=check_place(draft.place), starts_at=draft.starts_at,
-            capacity=draft.capacity, note=draft.note or None, status=repo.SCHEDULED, created_by=user.id,
-            created_at=now, updated_at=now,
+            commune_id=commune_id,
+            village_ids=list(draft.village_ids),
+            title=check_title(draft.title),
+            lesson_id=draft.lesson_id,
+            place=check_place(draft.place),
+            starts_at=draft.starts_at,
+            capacity=draft.capacity,
+            note=draft.note or None,
+            status=repo.SCHEDULED,
+            created_by=user.id,
+            created_at=now,
+            updated_at=now,
         ),
     )
     residents = await repo.residents_of_villages(session, klass.village_ids)
-    text = "📢 Lớp học mới ở thôn mình!\n\n" + class_text(klass, app.places, app) + "\n\nBấm «Tôi sẽ tham gia» để đăng ký."
+    text = (
+        "📢 Lớp học mới ở thôn mình!\n\n" + class_text(klass, app.places, app) + "\n\nBấm «Tôi sẽ tham gia» để đăng ký."
+    )
     await enqueue_for_users(session, app, f"cn:{klass.id}", residents, text, now, _register_buttons(klass.id))
     return klass
 
@@ -242,7 +255,9 @@ async def update_class(
     changes: list[str] = []
     if starts_at is not None and starts_at != klass.starts_at:
         check_future(starts_at, now, app)
-        changes.append(f"giờ học: {format_when(klass.starts_at, app.settings.tz)} → {format_when(starts_at, app.settings.tz)}")
+        changes.append(
+            f"giờ học: {format_when(klass.starts_at, app.settings.tz)} → {format_when(starts_at, app.settings.tz)}"
+        )
         klass.starts_at = starts_at
         # Reminders computed for the old time are withdrawn; new ones follow the new time.
         await outbox_repo.cancel_pending(session, f"cr:{klass.id}:%")
@@ -386,8 +401,13 @@ async def toggle_attendance(
     resident = await session.get(User, resident_id)
     await repo.add_attendance(
         session,
-        Attendance(class_id=class_id, user_id=resident_id, village_id=resident.village_id if resident else None,
-                   marked_by=user.id, marked_at=now),
+        Attendance(
+            class_id=class_id,
+            user_id=resident_id,
+            village_id=resident.village_id if resident else None,
+            marked_by=user.id,
+            marked_at=now,
+        ),
     )
     return True
 
@@ -405,8 +425,9 @@ async def add_walk_in(session: AsyncSession, user: User | None, class_id: int, n
     village = sheet.klass.village_ids[0] if len(sheet.klass.village_ids) == 1 else None
     await repo.add_attendance(
         session,
-        Attendance(class_id=class_id, user_id=None, walk_in_name=clean, village_id=village, marked_by=user.id,
-                   marked_at=now),
+        Attendance(
+            class_id=class_id, user_id=None, walk_in_name=clean, village_id=village, marked_by=user.id, marked_at=now
+        ),
     )
     return clean
 
@@ -457,7 +478,12 @@ async def enqueue_due_reminders(session: AsyncSession, app: AppContext, now: dat
         offset = due[0]
         users = await repo.registered_users(session, klass.id)
         added += await enqueue_for_users(
-            session, app, reminder_ref(klass, offset), users, _reminder_text(klass, offset, app), now,
+            session,
+            app,
+            reminder_ref(klass, offset),
+            users,
+            _reminder_text(klass, offset, app),
+            now,
             [[Button("❌ Hủy đăng ký", f"cls:unreg:{klass.id}")]],
         )
     return added

@@ -25,9 +25,7 @@ WEEKDAY_WORDS = {"hai": 0, "ba": 1, "tu": 2, "bon": 2, "nam": 3, "sau": 4, "bay"
 WEEKDAY_NAMES = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
 
 _DATE = re.compile(r"(?<![\d:])(\d{1,2})\s*[/\-]\s*(\d{1,2})(?:\s*[/\-]\s*(\d{2,4}))?(?![\d:])")
-_TIME = re.compile(
-    r"(?<![\d/\-])(\d{1,2})\s*(?:gio|h|g|:)\s*(?:(\d{1,2})\s*(?:phut|p)?)?(?![\d/\-])(?:\s*ruoi)?"
-)
+_TIME = re.compile(r"(?<![\d/\-])(\d{1,2})\s*(?:gio|h|g|:)\s*(?:(\d{1,2})\s*(?:phut|p)?)?(?![\d/\-])(?:\s*ruoi)?")
 _DATE_WORDS = re.compile(r"\bngay\s*(\d{1,2})\s*thang\s*(\d{1,2})(?:\s*nam\s*(\d{4}))?\b")
 _WEEKDAY = re.compile(r"\b(?:thu\s*(\d|hai|ba|tu|bon|nam|sau|bay)|chu\s*nhat|cn)\b")
 _WEEK = re.compile(r"\btuan\s*(nay|sau|toi|ke|truoc)\b")
@@ -77,7 +75,11 @@ def _parse_time(text: str) -> tuple[_Clock | None, str]:
         raise DateParseError(f"Giờ «{match.group(0).strip()}» không hợp lệ (giờ từ 0 đến 23, phút từ 0 đến 59).")
     if period is not None:
         word = period.group(1)
-        if (word in ("chieu", "toi") and 1 <= hour < 12) or (word == "trua" and 1 <= hour <= 2) or (word == "dem" and 7 <= hour < 12):
+        if (
+            (word in ("chieu", "toi") and 1 <= hour < 12)
+            or (word == "trua" and 1 <= hour <= 2)
+            or (word == "dem" and 7 <= hour < 12)
+        ):
             hour += 12
         elif word == "sang" and hour >= 12:
             raise DateParseError(f"«{hour} giờ sáng» không hợp lệ. Buổi sáng là trước 12 giờ.")
@@ -173,13 +175,15 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     if day is None and clock is None:
         raise DateParseError(f"Mình chưa hiểu «{text.strip()}». {EXAMPLES}")
     if clock is None:
-        raise DateParseError(f"Bạn chưa ghi giờ bắt đầu. Ví dụ: «{day.day}/{day.month} 8h» hoặc «{day.day}/{day.month} 14h30».")  # type: ignore[union-attr]
+        raise DateParseError(
+            f"Bạn chưa ghi giờ bắt đầu. Ví dụ: «{day.day}/{day.month} 8h» hoặc «{day.day}/{day.month} 14h30»."
+        )  # type: ignore[union-attr]
     if day is None:
         day = today
     return datetime.combine(day, time(clock.hour, clock.minute), tzinfo=tz)
 
 
 def format_when(moment: datetime, tz: ZoneInfo) -> str:
-    """"Thứ Bảy, 20/12/2025 lúc 14:00" — how the bot shows a class time."""
+    """ "Thứ Bảy, 20/12/2025 lúc 14:00" — how the bot shows a class time."""
     local = moment.astimezone(tz)
     return f"{WEEKDAY_NAMES[local.weekday()]}, {local:%d/%m/%Y} lúc {local:%H:%M}"

@@ -23,9 +23,7 @@ async def get(session: AsyncSession, class_id: int) -> Klass | None:
     return await session.get(Klass, class_id)
 
 
-async def upcoming_in_commune(
-    session: AsyncSession, commune_id: str, now: datetime, limit: int = 50
-) -> list[Klass]:
+async def upcoming_in_commune(session: AsyncSession, commune_id: str, now: datetime, limit: int = 50) -> list[Klass]:
     rows = await session.scalars(
         select(Klass)
         .where(Klass.commune_id == commune_id, Klass.status == SCHEDULED, Klass.starts_at > now)
@@ -58,15 +56,11 @@ async def in_communes_since(
 
 async def get_registration(session: AsyncSession, class_id: int, user_id: int) -> ClassRegistration | None:
     return await session.scalar(
-        select(ClassRegistration).where(
-            ClassRegistration.class_id == class_id, ClassRegistration.user_id == user_id
-        )
+        select(ClassRegistration).where(ClassRegistration.class_id == class_id, ClassRegistration.user_id == user_id)
     )
 
 
-async def add_registration(
-    session: AsyncSession, class_id: int, user_id: int, now: datetime
-) -> ClassRegistration:
+async def add_registration(session: AsyncSession, class_id: int, user_id: int, now: datetime) -> ClassRegistration:
     reg = ClassRegistration(class_id=class_id, user_id=user_id, registered_at=now)
     session.add(reg)
     await session.flush()
@@ -76,9 +70,7 @@ async def add_registration(
 async def count_registered(session: AsyncSession, class_id: int) -> int:
     return int(
         await session.scalar(
-            select(func.count()).where(
-                ClassRegistration.class_id == class_id, ClassRegistration.cancelled_at.is_(None)
-            )
+            select(func.count()).where(ClassRegistration.class_id == class_id, ClassRegistration.cancelled_at.is_(None))
         )
         or 0
     )
@@ -124,9 +116,7 @@ async def residents_of_villages(session: AsyncSession, village_ids: Sequence[str
     if not village_ids:
         return []
     rows = await session.scalars(
-        select(User)
-        .where(User.village_id.in_(list(village_ids)), User.blocked_at.is_(None))
-        .order_by(User.id)
+        select(User).where(User.village_id.in_(list(village_ids)), User.blocked_at.is_(None)).order_by(User.id)
     )
     return list(rows)
 
@@ -158,9 +148,7 @@ async def officials(session: AsyncSession) -> list[User]:
 
 # ---------- attendance ----------
 async def attendance_of(session: AsyncSession, class_id: int) -> list[Attendance]:
-    rows = await session.scalars(
-        select(Attendance).where(Attendance.class_id == class_id).order_by(Attendance.id)
-    )
+    rows = await session.scalars(select(Attendance).where(Attendance.class_id == class_id).order_by(Attendance.id))
     return list(rows)
 
 
@@ -180,9 +168,7 @@ async def attendance_count(session: AsyncSession, class_id: int) -> int:
     return int(await session.scalar(select(func.count()).where(Attendance.class_id == class_id)) or 0)
 
 
-async def attendance_totals(
-    session: AsyncSession, commune_id: str, start: datetime, end: datetime
-) -> tuple[int, int]:
+async def attendance_totals(session: AsyncSession, commune_id: str, start: datetime, end: datetime) -> tuple[int, int]:
     """(classes held, attendees) for classes of a commune starting in [start, end)."""
     held = await session.scalar(
         select(func.count()).where(
@@ -214,9 +200,6 @@ async def get_announcement(session: AsyncSession, ann_id: int) -> Announcement |
 
 async def announcements_by(session: AsyncSession, author_id: int, limit: int = 5) -> list[Announcement]:
     rows = await session.scalars(
-        select(Announcement)
-        .where(Announcement.author_id == author_id)
-        .order_by(Announcement.id.desc())
-        .limit(limit)
+        select(Announcement).where(Announcement.author_id == author_id).order_by(Announcement.id.desc()).limit(limit)
     )
     return list(rows)

@@ -29,13 +29,21 @@ async def class_list(ctx: Ctx, arg: str, note: str = "") -> list[Reply]:
     assert ctx.user is not None
     ctx.set_flow("menu")
     if not ctx.user.village_id:
-        return [Reply("Bạn chưa chọn thôn nên mình chưa biết lớp nào gần bạn. Bấm «Đổi thôn/xã» để chọn nhé.",
-                      buttons=rows(Button("🏠 Đổi thôn/xã", "m:place"), MENU_BUTTON))]
+        return [
+            Reply(
+                "Bạn chưa chọn thôn nên mình chưa biết lớp nào gần bạn. Bấm «Đổi thôn/xã» để chọn nhé.",
+                buttons=rows(Button("🏠 Đổi thôn/xã", "m:place"), MENU_BUTTON),
+            )
+        ]
     views = (await svc.upcoming_for_resident(ctx.session, ctx.user, ctx.now))[:MAX_SHOWN]
     village = ctx.app.places.village_label(ctx.user.village_id)
     if not views:
-        return [Reply(f"{note}Hiện chưa có lớp học nào sắp tới ở {village}. "
-                      "Khi Tổ công nghệ số mở lớp, bot sẽ báo cho bạn.", buttons=rows(MENU_BUTTON))]
+        return [
+            Reply(
+                f"{note}Hiện chưa có lớp học nào sắp tới ở {village}. Khi Tổ công nghệ số mở lớp, bot sẽ báo cho bạn.",
+                buttons=rows(MENU_BUTTON),
+            )
+        ]
     blocks: list[str] = []
     buttons: list[Button] = []
     for i, view in enumerate(views):
@@ -56,10 +64,12 @@ async def register(ctx: Ctx, arg: str) -> list[Reply]:
     offsets = sorted(ctx.app.settings.reminder_offsets_minutes, reverse=True)
     when = " và ".join(_offset_label(o) for o in offsets if o > 0)
     reminder = f" Bot sẽ nhắc bạn {when} trước giờ học." if when else ""
-    return [Reply(
-        f"🎉 Bạn đã đăng ký lớp «{klass.title}».{reminder}\n\n" + svc.class_text(klass, ctx.app.places, ctx.app),
-        buttons=rows(Button("❌ Hủy đăng ký", f"cls:unreg:{klass.id}"), LIST_BUTTON, MENU_BUTTON),
-    )]
+    return [
+        Reply(
+            f"🎉 Bạn đã đăng ký lớp «{klass.title}».{reminder}\n\n" + svc.class_text(klass, ctx.app.places, ctx.app),
+            buttons=rows(Button("❌ Hủy đăng ký", f"cls:unreg:{klass.id}"), LIST_BUTTON, MENU_BUTTON),
+        )
+    ]
 
 
 async def unregister(ctx: Ctx, arg: str) -> list[Reply]:
@@ -68,8 +78,12 @@ async def unregister(ctx: Ctx, arg: str) -> list[Reply]:
         klass = await svc.unregister(ctx.session, ctx.user, as_int(arg), ctx.now)
     except UserError as err:
         return [Reply(err.message, buttons=rows(LIST_BUTTON, MENU_BUTTON))]
-    return [Reply(f"Đã hủy đăng ký lớp «{klass.title}». Bot sẽ không nhắc lớp này nữa.",
-                  buttons=rows(LIST_BUTTON, MENU_BUTTON))]
+    return [
+        Reply(
+            f"Đã hủy đăng ký lớp «{klass.title}». Bot sẽ không nhắc lớp này nữa.",
+            buttons=rows(LIST_BUTTON, MENU_BUTTON),
+        )
+    ]
 
 
 def _offset_label(minutes: int) -> str:

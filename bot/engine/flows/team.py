@@ -84,8 +84,11 @@ async def new_class(ctx: Ctx, arg: str) -> list[Reply]:
     if not managed_villages(ctx):
         raise UserError("Bạn chưa được giao thôn nào. Hãy nhờ quản trị viên cấp lại mã mời.")
     ctx.set_flow("class_title")
-    return [Reply("➕ Tạo lớp học — bước 1/6.\nGõ chủ đề buổi học, ví dụ: «Cài đặt và kích hoạt VNeID».",
-                  buttons=rows(CANCEL))]
+    return [
+        Reply(
+            "➕ Tạo lớp học — bước 1/6.\nGõ chủ đề buổi học, ví dụ: «Cài đặt và kích hoạt VNeID».", buttons=rows(CANCEL)
+        )
+    ]
 
 
 @router.flow("class_title")
@@ -97,7 +100,9 @@ async def class_title(ctx: Ctx, text: str) -> list[Reply]:
     villages = managed_villages(ctx)
     chosen = villages[:1] if len(villages) == 1 else []
     ctx.set_flow("class_villages", title=title, villages=chosen)
-    return [_villages_reply(ctx, "Bước 2/6. Lớp học dành cho thôn nào? Bấm để chọn (chọn được nhiều thôn), rồi bấm «Xong».")]
+    return [
+        _villages_reply(ctx, "Bước 2/6. Lớp học dành cho thôn nào? Bấm để chọn (chọn được nhiều thôn), rồi bấm «Xong».")
+    ]
 
 
 def _villages_reply(ctx: Ctx, text: str) -> Reply:
@@ -140,8 +145,12 @@ async def villages_done(ctx: Ctx, arg: str) -> list[Reply]:
         return _stale()
     ctx.set_flow("class_place", **{**ctx.data, "villages": chosen})
     suggestion = f"Nhà văn hóa {_village_name(ctx, chosen[0]).lower()}"
-    return [Reply("Bước 3/6. Lớp học ở đâu? Gõ địa điểm, hoặc bấm gợi ý dưới đây.",
-                  buttons=rows(Button(suggestion, "tm:pl"), CANCEL))]
+    return [
+        Reply(
+            "Bước 3/6. Lớp học ở đâu? Gõ địa điểm, hoặc bấm gợi ý dưới đây.",
+            buttons=rows(Button(suggestion, "tm:pl"), CANCEL),
+        )
+    ]
 
 
 async def suggested_place(ctx: Ctx, arg: str) -> list[Reply]:
@@ -195,11 +204,13 @@ async def _accept_time(ctx: Ctx, moment: datetime) -> list[Reply]:
     if ctx.flow == "edit_time":
         return await _apply_edit(ctx, starts_at=moment)
     ctx.set_flow("class_capacity", **{**ctx.data, "starts_at": moment.isoformat()})
-    return [Reply(
-        f"Đã chọn: {format_when(moment, ctx.app.settings.tz)}.\n"
-        "Bước 5/6. Lớp nhận tối đa bao nhiêu người? Gõ một số (ví dụ 30), hoặc bấm «Không giới hạn».",
-        buttons=rows(NO_LIMIT),
-    )]
+    return [
+        Reply(
+            f"Đã chọn: {format_when(moment, ctx.app.settings.tz)}.\n"
+            "Bước 5/6. Lớp nhận tối đa bao nhiêu người? Gõ một số (ví dụ 30), hoặc bấm «Không giới hạn».",
+            buttons=rows(NO_LIMIT),
+        )
+    ]
 
 
 async def picked_capacity(ctx: Ctx, arg: str) -> list[Reply]:
@@ -219,8 +230,13 @@ async def class_capacity(ctx: Ctx, text: str) -> list[Reply]:
 
 async def _accept_capacity(ctx: Ctx, capacity: int | None) -> list[Reply]:
     ctx.set_flow("class_note", **{**ctx.data, "capacity": capacity})
-    return [Reply("Bước 6/6. Có cần dặn gì thêm không (ví dụ: «Mang theo điện thoại và CCCD»)? "
-                  "Gõ ghi chú, hoặc bấm «Bỏ qua».", buttons=rows(Button("Bỏ qua", "tm:note"), CANCEL))]
+    return [
+        Reply(
+            "Bước 6/6. Có cần dặn gì thêm không (ví dụ: «Mang theo điện thoại và CCCD»)? "
+            "Gõ ghi chú, hoặc bấm «Bỏ qua».",
+            buttons=rows(Button("Bỏ qua", "tm:note"), CANCEL),
+        )
+    ]
 
 
 async def skip_note(ctx: Ctx, arg: str) -> list[Reply]:
@@ -233,23 +249,34 @@ async def skip_note(ctx: Ctx, arg: str) -> list[Reply]:
 async def class_note(ctx: Ctx, text: str) -> list[Reply]:
     note = text.strip()
     if len(note) > svc.NOTE_MAX:
-        return [Reply(f"Ghi chú dài quá. Bạn rút gọn dưới {svc.NOTE_MAX} ký tự nhé.",
-                      buttons=rows(Button("Bỏ qua", "tm:note"), CANCEL))]
+        return [
+            Reply(
+                f"Ghi chú dài quá. Bạn rút gọn dưới {svc.NOTE_MAX} ký tự nhé.",
+                buttons=rows(Button("Bỏ qua", "tm:note"), CANCEL),
+            )
+        ]
     ctx.set_flow("class_confirm", **{**ctx.data, "note": note or None})
     draft = _draft(ctx)
     count = await announcements.recipient_count(ctx.session, ctx.user, draft.village_ids, ctx.app)
-    return [Reply(
-        "Xem lại lớp học:\n\n" + svc.class_text(draft, ctx.app.places, ctx.app)
-        + f"\n\nKhi xác nhận, bot sẽ báo cho {count} người dân đã đăng ký ở các thôn này.",
-        buttons=rows(Button("✅ Xác nhận tạo lớp", "tm:ok"), Button("↺ Làm lại từ đầu", "tm:new"), CANCEL),
-    )]
+    return [
+        Reply(
+            "Xem lại lớp học:\n\n"
+            + svc.class_text(draft, ctx.app.places, ctx.app)
+            + f"\n\nKhi xác nhận, bot sẽ báo cho {count} người dân đã đăng ký ở các thôn này.",
+            buttons=rows(Button("✅ Xác nhận tạo lớp", "tm:ok"), Button("↺ Làm lại từ đầu", "tm:new"), CANCEL),
+        )
+    ]
 
 
 def _draft(ctx: Ctx) -> ClassDraft:
     data = ctx.data
     return ClassDraft(
-        title=data["title"], village_ids=list(data["villages"]), place=data["place"],
-        starts_at=datetime.fromisoformat(data["starts_at"]), capacity=data.get("capacity"), note=data.get("note"),
+        title=data["title"],
+        village_ids=list(data["villages"]),
+        place=data["place"],
+        starts_at=datetime.fromisoformat(data["starts_at"]),
+        capacity=data.get("capacity"),
+        note=data.get("note"),
     )
 
 
@@ -259,11 +286,13 @@ async def confirm_class(ctx: Ctx, arg: str) -> list[Reply]:
     klass = await svc.create_class(ctx.session, ctx.app, ctx.user, _draft(ctx), ctx.now)
     residents = await announcements.recipient_count(ctx.session, ctx.user, klass.village_ids, ctx.app)
     ctx.set_flow("menu")
-    return [Reply(
-        f"✅ Đã tạo lớp «{klass.title}» (mã lớp {klass.id}). Bot đang gửi thông báo đến {residents} người dân; "
-        "người đăng ký sẽ được nhắc trước giờ học.",
-        buttons=rows(Button("📋 Lớp của tôi", "tm:mine"), HOME, MENU_BUTTON),
-    )]
+    return [
+        Reply(
+            f"✅ Đã tạo lớp «{klass.title}» (mã lớp {klass.id}). Bot đang gửi thông báo đến {residents} người dân; "
+            "người đăng ký sẽ được nhắc trước giờ học.",
+            buttons=rows(Button("📋 Lớp của tôi", "tm:mine"), HOME, MENU_BUTTON),
+        )
+    ]
 
 
 # ---------- my classes: edit, cancel ----------
@@ -272,8 +301,12 @@ async def my_classes(ctx: Ctx, arg: str) -> list[Reply]:
     found = await svc.team_classes(ctx.session, ctx.user, ctx.now)
     ctx.set_flow("menu")
     if not found:
-        return [Reply("Bạn chưa có lớp học nào (trong 14 ngày qua và sắp tới).",
-                      buttons=rows(Button("➕ Tạo lớp học", "tm:new"), HOME))]
+        return [
+            Reply(
+                "Bạn chưa có lớp học nào (trong 14 ngày qua và sắp tới).",
+                buttons=rows(Button("➕ Tạo lớp học", "tm:new"), HOME),
+            )
+        ]
     tz = ctx.app.settings.tz
     marks = {"scheduled": "", "cancelled": " (đã hủy)", "done": " (đã điểm danh)"}
     buttons = [
@@ -290,8 +323,11 @@ async def class_detail(ctx: Ctx, arg: str) -> list[Reply]:
     text = svc.class_text(klass, ctx.app.places, ctx.app, len(registered)) + f"\n\nĐã đăng ký: {names}"
     buttons: list[Button] = []
     if klass.status == "scheduled" and klass.starts_at > ctx.now:
-        buttons += [Button("🕗 Đổi giờ", f"tm:et:{klass.id}"), Button("📍 Đổi địa điểm", f"tm:ep:{klass.id}"),
-                    Button("❌ Hủy lớp", f"tm:x:{klass.id}")]
+        buttons += [
+            Button("🕗 Đổi giờ", f"tm:et:{klass.id}"),
+            Button("📍 Đổi địa điểm", f"tm:ep:{klass.id}"),
+            Button("❌ Hủy lớp", f"tm:x:{klass.id}"),
+        ]
     if klass.status != "cancelled" and klass.starts_at <= ctx.now:
         buttons.append(Button("✅ Điểm danh", f"tm:att:{klass.id}"))
     if klass.status == "cancelled":
@@ -302,8 +338,11 @@ async def class_detail(ctx: Ctx, arg: str) -> list[Reply]:
 async def edit_time(ctx: Ctx, arg: str) -> list[Reply]:
     klass = await svc.managed_class(ctx.session, ctx.user, as_int(arg))
     ctx.set_flow("edit_time", class_id=klass.id)
-    return [_time_reply(ctx, f"Giờ hiện tại: {format_when(klass.starts_at, ctx.app.settings.tz)}.\n"
-                             f"Gõ ngày giờ mới. {EXAMPLES}")]
+    return [
+        _time_reply(
+            ctx, f"Giờ hiện tại: {format_when(klass.starts_at, ctx.app.settings.tz)}.\nGõ ngày giờ mới. {EXAMPLES}"
+        )
+    ]
 
 
 async def edit_place(ctx: Ctx, arg: str) -> list[Reply]:
@@ -326,28 +365,37 @@ async def _apply_edit(ctx: Ctx, **changes: object) -> list[Reply]:
     klass = await svc.update_class(ctx.session, ctx.app, ctx.user, class_id, ctx.now, **changes)  # type: ignore[arg-type]
     told = await svc.repo.count_registered(ctx.session, klass.id)
     ctx.set_flow("menu")
-    return [Reply(
-        "✅ Đã cập nhật lớp:\n\n" + svc.class_text(klass, ctx.app.places, ctx.app)
-        + f"\n\nĐã báo cho {told} người đăng ký.",
-        buttons=rows(Button("📋 Lớp của tôi", "tm:mine"), HOME),
-    )]
+    return [
+        Reply(
+            "✅ Đã cập nhật lớp:\n\n"
+            + svc.class_text(klass, ctx.app.places, ctx.app)
+            + f"\n\nĐã báo cho {told} người đăng ký.",
+            buttons=rows(Button("📋 Lớp của tôi", "tm:mine"), HOME),
+        )
+    ]
 
 
 async def ask_cancel(ctx: Ctx, arg: str) -> list[Reply]:
     klass = await svc.managed_class(ctx.session, ctx.user, as_int(arg))
     told = await svc.repo.count_registered(ctx.session, klass.id)
-    return [Reply(
-        f"Bạn chắc chắn muốn HỦY lớp «{klass.title}» ({format_when(klass.starts_at, ctx.app.settings.tz)})?\n"
-        f"Bot sẽ báo cho {told} người đã đăng ký.",
-        buttons=rows(Button("❌ Đúng, hủy lớp", f"tm:xok:{klass.id}"), Button("Không hủy", f"tm:k:{klass.id}")),
-    )]
+    return [
+        Reply(
+            f"Bạn chắc chắn muốn HỦY lớp «{klass.title}» ({format_when(klass.starts_at, ctx.app.settings.tz)})?\n"
+            f"Bot sẽ báo cho {told} người đã đăng ký.",
+            buttons=rows(Button("❌ Đúng, hủy lớp", f"tm:xok:{klass.id}"), Button("Không hủy", f"tm:k:{klass.id}")),
+        )
+    ]
 
 
 async def confirm_cancel(ctx: Ctx, arg: str) -> list[Reply]:
     klass, told = await svc.cancel_class(ctx.session, ctx.app, ctx.user, as_int(arg), ctx.now)
     ctx.set_flow("menu")
-    return [Reply(f"Đã hủy lớp «{klass.title}». Bot đang báo cho {told} người đã đăng ký.",
-                  buttons=rows(Button("📋 Lớp của tôi", "tm:mine"), HOME))]
+    return [
+        Reply(
+            f"Đã hủy lớp «{klass.title}». Bot đang báo cho {told} người đã đăng ký.",
+            buttons=rows(Button("📋 Lớp của tôi", "tm:mine"), HOME),
+        )
+    ]
 
 
 # ---------- attendance ----------
@@ -368,10 +416,14 @@ def _sheet_reply(sheet: svc.AttendanceSheet, note: str = "") -> Reply:
         f"{note}✅ Điểm danh lớp «{k.title}». Bấm tên người có mặt (bấm lại để bỏ).{walk}\n"
         f"Có mặt: {sheet.present_count} người."
     )
-    return Reply(text.strip(), buttons=rows(
-        *buttons, Button("➕ Thêm người đến không đăng ký", f"tm:aw:{k.id}"),
-        Button("✔ Xong, lưu điểm danh", f"tm:afin:{k.id}"),
-    ))
+    return Reply(
+        text.strip(),
+        buttons=rows(
+            *buttons,
+            Button("➕ Thêm người đến không đăng ký", f"tm:aw:{k.id}"),
+            Button("✔ Xong, lưu điểm danh", f"tm:afin:{k.id}"),
+        ),
+    )
 
 
 async def toggle_present(ctx: Ctx, arg: str) -> list[Reply]:
@@ -383,8 +435,13 @@ async def toggle_present(ctx: Ctx, arg: str) -> list[Reply]:
 async def ask_walk_in(ctx: Ctx, arg: str) -> list[Reply]:
     sheet = await svc.attendance_sheet(ctx.session, ctx.user, as_int(arg), ctx.now)
     ctx.set_flow("att_walkin", class_id=sheet.klass.id)
-    return [Reply("Gõ họ tên người đến học mà không đăng ký (nhiều người thì mỗi người một dòng hoặc cách nhau "
-                  "bằng dấu phẩy).", buttons=rows(Button("↩ Quay lại điểm danh", f"tm:att:{sheet.klass.id}")))]
+    return [
+        Reply(
+            "Gõ họ tên người đến học mà không đăng ký (nhiều người thì mỗi người một dòng hoặc cách nhau "
+            "bằng dấu phẩy).",
+            buttons=rows(Button("↩ Quay lại điểm danh", f"tm:att:{sheet.klass.id}")),
+        )
+    ]
 
 
 @router.flow("att_walkin")
@@ -400,8 +457,13 @@ async def typed_walk_in(ctx: Ctx, text: str) -> list[Reply]:
 async def finish_attendance(ctx: Ctx, arg: str) -> list[Reply]:
     sheet = await svc.finish_attendance(ctx.session, ctx.user, as_int(arg), ctx.now)
     ctx.set_flow("menu")
-    return [Reply(f"Đã lưu điểm danh lớp «{sheet.klass.title}»: {sheet.present_count} người có mặt. "
-                  "Số liệu này được tính vào thống kê của xã.", buttons=rows(Button("📋 Lớp của tôi", "tm:mine"), HOME))]
+    return [
+        Reply(
+            f"Đã lưu điểm danh lớp «{sheet.klass.title}»: {sheet.present_count} người có mặt. "
+            "Số liệu này được tính vào thống kê của xã.",
+            buttons=rows(Button("📋 Lớp của tôi", "tm:mine"), HOME),
+        )
+    ]
 
 
 # ---------- announcements ----------
@@ -421,11 +483,13 @@ async def _ann_ask_text(ctx: Ctx, villages: list[str]) -> list[Reply]:
     count = await announcements.recipient_count(ctx.session, ctx.user, villages, ctx.app)
     ctx.set_flow("ann_text", villages=villages)
     names = ", ".join(_village_name(ctx, v) for v in villages)
-    return [Reply(
-        f"Gửi đến: {names} ({count} người).\nGõ nội dung thông báo. Muốn kèm ảnh, gửi ảnh "
-        "(chú thích của ảnh sẽ là nội dung).",
-        buttons=rows(CANCEL),
-    )]
+    return [
+        Reply(
+            f"Gửi đến: {names} ({count} người).\nGõ nội dung thông báo. Muốn kèm ảnh, gửi ảnh "
+            "(chú thích của ảnh sẽ là nội dung).",
+            buttons=rows(CANCEL),
+        )
+    ]
 
 
 async def _fetch_photo(ctx: Ctx) -> str:
@@ -455,12 +519,15 @@ async def ann_text(ctx: Ctx, text: str) -> list[Reply]:
         return [Reply(err.message, buttons=rows(CANCEL))]
     count = await announcements.recipient_count(ctx.session, ctx.user, villages, ctx.app)
     ctx.set_flow("ann_confirm", villages=villages, text=clean, image=image)
-    return [Reply(
-        "Xem trước tin nhắn bà con sẽ nhận:\n\n" + announcements.message_text(clean, villages, ctx.app)
-        + f"\n\n👥 Sẽ gửi đến {count} người. Gửi ngay?",
-        buttons=rows(Button("✅ Gửi", "tm:aok"), Button("✏️ Viết lại", "tm:aedit"), CANCEL),
-        image=image,
-    )]
+    return [
+        Reply(
+            "Xem trước tin nhắn bà con sẽ nhận:\n\n"
+            + announcements.message_text(clean, villages, ctx.app)
+            + f"\n\n👥 Sẽ gửi đến {count} người. Gửi ngay?",
+            buttons=rows(Button("✅ Gửi", "tm:aok"), Button("✏️ Viết lại", "tm:aedit"), CANCEL),
+            image=image,
+        )
+    ]
 
 
 async def ann_rewrite(ctx: Ctx, arg: str) -> list[Reply]:
@@ -473,13 +540,22 @@ async def ann_confirm(ctx: Ctx, arg: str) -> list[Reply]:
     if ctx.flow != "ann_confirm":
         return _stale()
     ann, count = await announcements.send(
-        ctx.session, ctx.app, ctx.user, ctx.data.get("text", ""), list(ctx.data.get("villages", [])), ctx.now,
+        ctx.session,
+        ctx.app,
+        ctx.user,
+        ctx.data.get("text", ""),
+        list(ctx.data.get("villages", [])),
+        ctx.now,
         image_path=ctx.data.get("image"),
     )
     ctx.set_flow("menu")
-    return [Reply(f"📣 Đã xếp hàng gửi thông báo đến {count} người. Bot gửi dần để không bị chặn; "
-                  "bấm nút dưới đây để xem tình trạng.",
-                  buttons=rows(Button("📬 Tình trạng gửi", f"tm:as:{ann.id}"), HOME))]
+    return [
+        Reply(
+            f"📣 Đã xếp hàng gửi thông báo đến {count} người. Bot gửi dần để không bị chặn; "
+            "bấm nút dưới đây để xem tình trạng.",
+            buttons=rows(Button("📬 Tình trạng gửi", f"tm:as:{ann.id}"), HOME),
+        )
+    ]
 
 
 async def ann_list(ctx: Ctx, arg: str) -> list[Reply]:
@@ -493,24 +569,50 @@ async def ann_list(ctx: Ctx, arg: str) -> list[Reply]:
 
 async def ann_status(ctx: Ctx, arg: str) -> list[Reply]:
     ann, d = await announcements.delivery(ctx.session, ctx.user, as_int(arg))
-    return [Reply(
-        f"📬 Thông báo «{ann.text[:60]}»\n"
-        f"• Đã gửi: {d.sent}\n• Đang chờ gửi: {d.pending}\n• Lỗi: {d.failed}\n• Người dùng đã chặn bot: {d.blocked}\n"
-        f"Tổng: {d.total} người.",
-        buttons=rows(Button("🔄 Cập nhật", f"tm:as:{ann.id}"), HOME),
-    )]
+    return [
+        Reply(
+            f"📬 Thông báo «{ann.text[:60]}»\n"
+            f"• Đã gửi: {d.sent}\n• Đang chờ gửi: {d.pending}\n• Lỗi: {d.failed}\n"
+            f"• Người dùng đã chặn bot: {d.blocked}\n"
+            f"Tổng: {d.total} người.",
+            buttons=rows(Button("🔄 Cập nhật", f"tm:as:{ann.id}"), HOME),
+        )
+    ]
 
 
 def _stale() -> list[Reply]:
-    return [Reply("Bước này đã qua hoặc đã hết hạn. Bạn bắt đầu lại từ menu Tổ công nghệ số nhé.",
-                  buttons=rows(HOME, MENU_BUTTON))]
+    return [
+        Reply(
+            "Bước này đã qua hoặc đã hết hạn. Bạn bắt đầu lại từ menu Tổ công nghệ số nhé.",
+            buttons=rows(HOME, MENU_BUTTON),
+        )
+    ]
 
 
 _ACTIONS = {
-    "home": home, "abort": abort, "new": new_class, "v": toggle_village, "vdone": villages_done,
-    "pl": suggested_place, "t": picked_time, "cap": picked_capacity, "note": skip_note, "ok": confirm_class,
-    "mine": my_classes, "k": class_detail, "et": edit_time, "ep": edit_place, "x": ask_cancel,
-    "xok": confirm_cancel, "att": attendance, "ap": toggle_present, "aw": ask_walk_in,
-    "afin": finish_attendance, "ann": new_announcement, "aedit": ann_rewrite, "aok": ann_confirm,
-    "anns": ann_list, "as": ann_status,
+    "home": home,
+    "abort": abort,
+    "new": new_class,
+    "v": toggle_village,
+    "vdone": villages_done,
+    "pl": suggested_place,
+    "t": picked_time,
+    "cap": picked_capacity,
+    "note": skip_note,
+    "ok": confirm_class,
+    "mine": my_classes,
+    "k": class_detail,
+    "et": edit_time,
+    "ep": edit_place,
+    "x": ask_cancel,
+    "xok": confirm_cancel,
+    "att": attendance,
+    "ap": toggle_present,
+    "aw": ask_walk_in,
+    "afin": finish_attendance,
+    "ann": new_announcement,
+    "aedit": ann_rewrite,
+    "aok": ann_confirm,
+    "anns": ann_list,
+    "as": ann_status,
 }
