@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from bot.commands import chat, content, db, demo, invite, run, stats
 from bot.config import Settings
@@ -32,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(["run", *(argv or [])])
     settings = Settings()
     setup_logging(settings.log_level, settings.log_format)
-    func: Callable[[argparse.Namespace, Settings], Awaitable[int]] = args.func
+    func: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]] = args.func
     try:
         return asyncio.run(func(args, settings))
     except ContentError as err:

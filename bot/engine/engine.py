@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -112,9 +113,9 @@ class Engine:
         if ctx.state is not None and ctx.user is not None:
             with_buttons = [r for r in replies if r.buttons]
             if with_buttons:
-                shown = [[b.label, b.payload] for b in with_buttons[-1].all_buttons()]
-                if shown != ctx.state.buttons:
-                    ctx.state.buttons = shown
+                stored: list[Any] = [[b.label, b.payload] for b in with_buttons[-1].all_buttons()]
+                if stored != ctx.state.buttons:
+                    ctx.state.buttons = stored
         return replies
 
     def _route(self, incoming: Incoming, ctx: Ctx, shown: list[Button]) -> Dispatch:

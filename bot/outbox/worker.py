@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.migrate import upgrade_head
@@ -45,7 +45,7 @@ async def seed_broadcast(sessionmaker: async_sessionmaker[AsyncSession], count: 
                 for i in range(1, count + 1)
             ]
             for start in range(0, len(rows), 1000):
-                await session.execute(User.__table__.insert(), rows[start : start + 1000])
+                await session.execute(insert(User), rows[start : start + 1000])
     async with sessionmaker() as session, session.begin():
         users = list(await session.execute(select(User.id, User.channel, User.chat_id)))
         recipients = [repo.Recipient(uid, channel, chat_id) for uid, channel, chat_id in users]

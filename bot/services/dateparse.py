@@ -175,9 +175,10 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     if day is None and clock is None:
         raise DateParseError(f"Mình chưa hiểu «{text.strip()}». {EXAMPLES}")
     if clock is None:
+        assert day is not None
         raise DateParseError(
             f"Bạn chưa ghi giờ bắt đầu. Ví dụ: «{day.day}/{day.month} 8h» hoặc «{day.day}/{day.month} 14h30»."
-        )  # type: ignore[union-attr]
+        )
     if day is None:
         day = today
     return datetime.combine(day, time(clock.hour, clock.minute), tzinfo=tz)
