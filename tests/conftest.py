@@ -4,6 +4,8 @@ a started Runtime with a controllable clock, and a chat driver that talks to the
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +21,24 @@ from bot.runtime import Runtime
 
 PG_ADMIN_DSN = os.environ.get("HOCVUSO_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 USE_POSTGRES = os.environ.get("HOCVUSO_TEST_DB", "sqlite") == "postgres"
+
+
+def run_cli(
+    *args: str, database_url: str, stdin: str = "", cwd: Path = PROJECT_ROOT, timeout: float = 180, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot ARGS` as a user would, with no platform token and the given settings."""
+    environment = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", **env}
+    environment.pop("TELEGRAM_BOT_TOKEN", None)
+    environment.pop("ZALO_BOT_TOKEN", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd,
+        timeout=timeout,
+    )
 
 
 @dataclass
@@ -112,9 +132,7 @@ class Chat:
     async def say(self, user: str, text: str) -> list[Reply]:
         """Type text (a number or a label resolves to a shown button in the engine)."""
         self._update += 1
-        return await self.send(
-            Incoming(self.channel, user, Kind.TEXT, text=text, update_id=f"{user}:{self._update}")
-        )
+        return await self.send(Incoming(self.channel, user, Kind.TEXT, text=text, update_id=f"{user}:{self._update}"))
 
     async def tap(self, user: str, label_part: str) -> list[Reply]:
         """Tap the last shown button whose label contains `label_part`."""

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.content.loader import load_catalog
+from tests.conftest import run_cli
 
 CATALOG = load_catalog(PROJECT_ROOT / "content" / "lessons")
 LESSON = CATALOG.lessons["vneid-kich-hoat"]
 
 
 def run_chat(db: Path, lines: list[str], user: str = "ba-lan") -> str:
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{db}", "LOG_LEVEL": "WARNING"}
-    env.pop("TELEGRAM_BOT_TOKEN", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--user", user],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=PROJECT_ROOT,
-    )
+    done = run_cli("chat", "--user", user, database_url=f"sqlite+aiosqlite:///{db}", stdin="\n".join(lines) + "\n")
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     return done.stdout

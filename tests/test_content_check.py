@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
+from tests.conftest import run_cli
 
 GOOD = PROJECT_ROOT / "content" / "lessons" / "otp-mat-khau.yaml"
 
@@ -27,16 +26,7 @@ def make_content(tmp_path: Path, files: dict[str, dict | str]) -> Path:
 
 
 def run(content: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CONTENT_DIR": str(content), "DATABASE_URL": f"sqlite+aiosqlite:///{content}/x.db"}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-        input="",
-    )
+    return run_cli(*args, database_url=f"sqlite+aiosqlite:///{content}/x.db", CONTENT_DIR=str(content), timeout=60)
 
 
 def good() -> dict:
@@ -64,10 +54,7 @@ def broken_cases() -> list[tuple[str, dict[str, dict | str], list[str]]]:
         (
             "duplicate id",
             {"a.yaml": dup_a, "b.yaml": dup_b},
-            [
-                "content/lessons/b.yaml:id: duplicate lesson id 'otp-mat-khau' "
-                "(also in content/lessons/a.yaml)"
-            ],
+            ["content/lessons/b.yaml:id: duplicate lesson id 'otp-mat-khau' (also in content/lessons/a.yaml)"],
         ),
         (
             "answer out of range",

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
 from bot.db.models import User
 from bot.runtime import Runtime
 from bot.services.invites import create_invite
-from tests.conftest import Chat, Clock
+from tests.conftest import Chat, Clock, run_cli
 
 
 def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "LOG_LEVEL": "WARNING"}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-    )
+    return run_cli(*args, database_url=settings.database_url, timeout=60)
 
 
 async def test_cli_code_grants_role_once(runtime: Runtime, chat: Chat, settings: Settings) -> None:
@@ -60,7 +50,5 @@ def test_cli_rejects_bad_arguments_precisely(settings: Settings) -> None:
     done = cli(settings, "invite", "create", "--role", "official", "--commune", "khong-co")
     assert done.returncode == 2
     assert "unknown commune 'khong-co'" in done.stderr and "Traceback" not in done.stderr
-    done = cli(
-        settings, "invite", "create", "--role", "team", "--commune", "ha-long", "--village", "bach-ngoc-xom-1"
-    )
+    done = cli(settings, "invite", "create", "--role", "team", "--commune", "ha-long", "--village", "bach-ngoc-xom-1")
     assert done.returncode == 2 and "not a village of commune 'ha-long'" in done.stderr

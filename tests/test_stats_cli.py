@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -16,13 +14,11 @@ from sqlalchemy import func, select
 from bot.config import PROJECT_ROOT, Settings
 from bot.db.models import Attendance, Klass, LessonProgress, User
 from bot.db.session import create_engine, create_sessionmaker
+from tests.conftest import run_cli
 
 
 def cli(settings: Settings, *args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "LOG_LEVEL": "WARNING"}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=180
-    )
+    return run_cli(*args, database_url=settings.database_url, cwd=cwd)
 
 
 async def scalar(settings: Settings, stmt) -> int:  # type: ignore[no-untyped-def]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from bot.content.taxonomy import CHOICE_LIMIT, FRAMEWORK_AREAS, LEVELS, STEP_HARD_LIMIT, TOPICS
 
@@ -59,23 +67,13 @@ class Lesson(_Strict):
     steps: list[Step] = Field(min_length=4, max_length=8)
     quiz: Quiz
 
-    @field_validator("topic")
+    @field_validator("topic", "framework_area", "level")
     @classmethod
-    def _known_topic(cls, v: str) -> str:
-        if v not in TOPICS:
-            raise ValueError(f"unknown topic {v!r}; use one of {', '.join(TOPICS)}")
+    def _known_value(cls, v: str, info: ValidationInfo) -> str:
+        allowed = _VOCABULARIES[str(info.field_name)]
+        if v not in allowed:
+            raise ValueError(f"unknown {info.field_name} {v!r}; use one of {', '.join(allowed)}")
         return v
 
-    @field_validator("framework_area")
-    @classmethod
-    def _known_area(cls, v: str) -> str:
-        if v not in FRAMEWORK_AREAS:
-            raise ValueError(f"unknown framework_area {v!r}; use one of {', '.join(FRAMEWORK_AREAS)}")
-        return v
 
-    @field_validator("level")
-    @classmethod
-    def _known_level(cls, v: str) -> str:
-        if v not in LEVELS:
-            raise ValueError(f"unknown level {v!r}; use one of {', '.join(LEVELS)}")
-        return v
+_VOCABULARIES = {"topic": TOPICS, "framework_area": FRAMEWORK_AREAS, "level": LEVELS}
