@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from typing import Any
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
 
 current_update: ContextVar[str] = ContextVar("current_update", default="-")
 
@@ -21,6 +24,33 @@ UPDATES = Counter("hocvuso_updates_total", "Updates handled", ["channel"])
 OUTBOX = Gauge("hocvuso_outbox_messages", "Outbox rows by status (pending = depth)", ["status"])
 SCHEDULER_LEADER = Gauge("hocvuso_scheduler_leader", "1 if this instance runs the scheduler's due work")
 CHANNEL_UP = Gauge("hocvuso_channel_up", "1 if the channel adapter is running", ["channel"])
+SEND_RESULTS = ("sent", "blocked", "failed", "retried")
+
+
+class _SenderStatsCollector:
+    """`hocvuso_outbox_sends_total{result}`: outbox sends this instance finished, read from the
+    running sender's own tallies at scrape time (Prometheus sums them over instances)."""
+
+    def __init__(self) -> None:
+        self.source: Callable[[], Any] | None = None
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "hocvuso_outbox_sends", "Outbox sends finished by this instance, by result", labels=["result"]
+        )
+        stats = self.source() if self.source is not None else None
+        for result in SEND_RESULTS:
+            family.add_metric([result], float(getattr(stats, result, 0)))
+        yield family
+
+
+_SENDER_STATS = _SenderStatsCollector()
+REGISTRY.register(_SENDER_STATS)
+
+
+def watch_sender(stats: Callable[[], Any]) -> None:
+    """Export the outbox sender's tallies (an object with sent/blocked/failed/retried)."""
+    _SENDER_STATS.source = stats
 
 
 class _UpdateIdFilter(logging.Filter):

@@ -14,6 +14,7 @@ import signal
 import socket
 import sys
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiohttp import web
 from telegram.error import InvalidToken
@@ -22,7 +23,7 @@ from bot.channels.base import MediaFetcher, Sender
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.config import Settings
-from bot.observability import SCHEDULER_LEADER
+from bot.observability import SCHEDULER_LEADER, watch_sender
 from bot.outbox.sender import OutboxSender, limits_from_settings
 from bot.runtime import Runtime
 from bot.scheduler import BotScheduler
@@ -144,7 +145,13 @@ async def serve(settings: Settings) -> int:
     sender = OutboxSender(runtime.sessionmaker, channels.senders(), limits_from_settings(settings), owner=instance)
     runtime.app_ctx.extras["outbox_wakeup"] = sender.wakeup
     runtime.app_ctx.extras["media_fetchers"] = channels.media_fetchers()
-    scheduler = BotScheduler(runtime.sessionmaker, runtime.app_ctx, instance_id=instance)
+    watch_sender(lambda: sender.stats)
+    scheduler = BotScheduler(
+        runtime.sessionmaker, runtime.app_ctx, instance_id=instance,
+        tick_seconds=settings.scheduler_tick_seconds,
+        lease_ttl=timedelta(seconds=settings.scheduler_lease_seconds),
+    )
+    SCHEDULER_LEADER.set_function(lambda: 1.0 if scheduler.is_leader else 0.0)  # exact at scrape time
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -158,10 +165,7 @@ async def serve(settings: Settings) -> int:
             return 2
         await scheduler.start()
         log.info("running: %s", ", ".join(channels.senders()) or "no channel")
-        while not stop.is_set():
-            SCHEDULER_LEADER.set(1 if scheduler.is_leader else 0)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 5)
+        await stop.wait()
     finally:
         log.info("stopping: no new updates; finishing the ones in flight")
         stop.set()
