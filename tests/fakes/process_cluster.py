@@ -1,0 +1,200 @@
+"""Real processes for multi-instance tests: the fake Telegram Bot API server standalone, and
+`hocvuso run` instances in webhook mode sharing one database. Plain blocking helpers (urllib,
+subprocess), usable from sync fixtures and, through `asyncio.to_thread`, from async tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.config import PROJECT_ROOT
+from tests.fakes.telegram_server import DEFAULT_TOKEN
+
+WEBHOOK_SECRET = "multi-instance-secret_1"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http(url: str, body: object | None = None, headers: dict[str, str] | None = None, timeout: float = 30) -> Any:
+    """GET (no body) or POST JSON; returns the decoded JSON answer (or text for non-JSON answers)."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        raw = resp.read().decode()
+        return json.loads(raw) if resp.headers.get_content_type() == "application/json" else raw
+
+
+def wait_for(predicate: Callable[[], Any], within: float, what: str, every: float = 0.1) -> Any:
+    """Poll `predicate` until it returns something truthy (connection errors count as not yet)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(every)
+    raise AssertionError(f"timed out after {within}s waiting for {what}")
+
+
+def metric(text: str, name: str, labels: str = "") -> float:
+    """One sample from Prometheus text output, e.g. metric(t, "hocvuso_updates_total", 'channel="telegram"')."""
+    wanted = f"{name}{{{labels}}}" if labels else name
+    for line in text.splitlines():
+        if line.startswith(wanted + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+@dataclass
+class FakeTelegram:
+    """`python -m tests.fakes.telegram_server --any-chat` in its own process."""
+
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> FakeTelegram:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.fakes.telegram_server", "--port", str(self.port), "--any-chat"],
+            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for(lambda: http(f"{self.url}/_fake/counts") is not None, 30, "the fake Bot API")
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def sent(self) -> list[dict[str, Any]]:
+        """Successful sendMessage calls: [{"chat_id": int, "text": str}, ...] in arrival order."""
+        calls = http(f"{self.url}/_fake/calls?method=sendMessage")
+        return [
+            {"chat_id": int(c["params"]["chat_id"]), "text": str(c["params"]["text"])}
+            for c in calls if c["status"] == 200
+        ]
+
+
+@dataclass
+class BotInstance:
+    """One `hocvuso run` process in webhook mode."""
+
+    name: str
+    api_url: str
+    database_url: str
+    workdir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / f"{self.name}.log"
+
+    def env(self) -> dict[str, str]:
+        keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")}
+        return {
+            **keep,
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN,
+            "TELEGRAM_API_BASE_URL": self.api_url,
+            "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "WEBHOOK_URL": self.url,
+            "DATABASE_URL": self.database_url,
+            "WEB_PORT": str(self.port),
+            "PUBLIC_BASE_URL": self.url,
+            "UPLOADS_DIR": str(self.workdir / "uploads"),
+            "INSTANCE_ID": self.name,
+            "LOG_LEVEL": "INFO",
+            "LOG_FORMAT": "json",
+            **self.extra_env,
+        }
+
+    def start(self) -> BotInstance:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=self.workdir, env=self.env(),
+            stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def wait_healthy(self, within: float = 60) -> None:
+        def healthy() -> bool:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError(f"{self.name} exited with {self.proc.returncode}:\n{self.log()[-3000:]}")
+            return bool(http(f"{self.url}/healthz", timeout=5).get("ok"))
+
+        wait_for(healthy, within, f"{self.name} /healthz ok")
+
+    def post_update(self, update: dict[str, Any]) -> int:
+        """POST one update to /webhook/telegram like Telegram does; returns the HTTP status."""
+        try:
+            http(f"{self.url}/webhook/telegram", update, {SECRET_HEADER: WEBHOOK_SECRET}, timeout=60)
+            return 200
+        except urllib.error.HTTPError as err:
+            return err.code
+
+    def metrics(self) -> str:
+        return str(http(f"{self.url}/metrics"))
+
+    def terminate(self, within: float = 60) -> int:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(within)
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(10)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+
+    def log_records(self) -> list[dict[str, Any]]:
+        """The JSON log lines (LOG_FORMAT=json); other lines (e.g. a crash's stderr) are skipped."""
+        out = []
+        for line in self.log().splitlines():
+            if line.startswith("{"):
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    continue
+        return out
+
+
+def message_update(update_id: int, user_id: int, text: str, first_name: str = "Bà Lan") -> dict[str, Any]:
+    """A Telegram update with a private text message (a /command gets its bot_command entity)."""
+    user = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "vi"}
+    message: dict[str, Any] = {
+        "message_id": update_id, "from": user, "chat": {"id": user_id, "type": "private", "first_name": first_name},
+        "date": int(time.time()), "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"update_id": update_id, "message": message}
