@@ -29,6 +29,14 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
+class _UserTurns:
+    """One user's turn lock and how many turns hold or wait for it (dropped at zero)."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    waiting: int = 0
+
+
+@dataclass
 class Runtime:
     """One process's shared parts. Create with `await Runtime.create(settings)`; close when done."""
 
@@ -37,7 +45,7 @@ class Runtime:
     sessionmaker: async_sessionmaker[AsyncSession]
     app_ctx: AppContext
     engine: Engine
-    _user_locks: dict[tuple[str, str], asyncio.Lock] = field(default_factory=dict)
+    _user_turns: dict[tuple[str, str], _UserTurns] = field(default_factory=dict)
 
     @classmethod
     async def create(
@@ -56,17 +64,19 @@ class Runtime:
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """The channels' Handler: one turn, serialised per user within this process."""
         key = (incoming.channel, incoming.user_id)
-        lock = self._user_locks.setdefault(key, asyncio.Lock())
+        turns = self._user_turns.setdefault(key, _UserTurns())
+        turns.waiting += 1
         token = current_update.set(f"{incoming.channel}:{incoming.update_id or '-'}")
         try:
-            async with lock:
+            async with turns.lock:
                 with UPDATE_SECONDS.labels(incoming.channel).time():
                     replies = await self.engine.handle(incoming)
             UPDATES.labels(incoming.channel).inc()
         finally:
             current_update.reset(token)
-        if not lock.locked() and len(self._user_locks) > 10_000:
-            self._user_locks.pop(key, None)
+            turns.waiting -= 1
+            if turns.waiting == 0:  # nobody else holds or waits for this user's lock
+                del self._user_turns[key]
         return replies
 
     async def mark_blocked(self, channel: str, user_id: str) -> None:

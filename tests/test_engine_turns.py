@@ -123,3 +123,21 @@ async def test_my_data_and_deletion(runtime: Runtime, chat: Chat) -> None:
         assert await count(runtime, model) == 0
     await chat.say("u6", "/dulieu")
     assert "không lưu dữ liệu nào" in chat.text("u6")
+
+
+async def test_turns_of_one_user_run_in_order_and_leave_no_lock_behind(runtime: Runtime) -> None:
+    import asyncio
+
+    async def burst(user: str) -> list[list[str]]:
+        events = [Incoming("console", user, Kind.TEXT, text="/start", update_id=f"{user}-0")]
+        events.append(Incoming("console", user, Kind.BUTTON, payload="c:yes", update_id=f"{user}-1"))
+        events.append(Incoming("console", user, Kind.BUTTON, payload="cm:ha-long", update_id=f"{user}-2"))
+        events.append(Incoming("console", user, Kind.BUTTON, payload="v:ha-long-thon-2", update_id=f"{user}-3"))
+        results = await asyncio.gather(*(runtime.handle(e) for e in events))
+        return [[r.text for r in replies] for replies in results]
+
+    outcomes = await asyncio.gather(*(burst(f"p{i}") for i in range(8)))
+    for texts in outcomes:
+        # Started together, each user's taps were still handled in the order they were sent.
+        assert "Đã lưu nơi ở của bạn: Thôn 2, Xã Hà Long." in texts[3][0]
+    assert runtime._user_turns == {}

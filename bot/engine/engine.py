@@ -67,16 +67,16 @@ class Engine:
                     session, incoming.channel, incoming.update_id, now
                 ):
                     return []  # redelivered update: already handled
-                return await self._turn(session, incoming, now)
+                return await self._turn(session, incoming)
         except UserError as err:
             # The turn's changes are rolled back; still remember the update so a redelivery is a no-op.
-            await self._claim_only(incoming, now)
+            await self._claim_only(incoming)
             return [Reply(err.message, buttons=((Button(texts.BTN_MENU, "m:menu"),),))]
         except Exception:
             log.exception("engine failed on %s update %s", incoming.channel, incoming.update_id)
             return [Reply(texts.SORRY, buttons=((Button(texts.BTN_MENU, "m:menu"),),))]
 
-    async def _claim_only(self, incoming: Incoming, now: object) -> None:
+    async def _claim_only(self, incoming: Incoming) -> None:
         if not incoming.update_id:
             return
         try:
@@ -85,7 +85,7 @@ class Engine:
         except Exception:
             log.exception("could not record update %s", incoming.update_id)
 
-    async def _turn(self, session: AsyncSession, incoming: Incoming, now: object) -> list[Reply]:
+    async def _turn(self, session: AsyncSession, incoming: Incoming) -> list[Reply]:
         ctx = Ctx(incoming=incoming, session=session, app=self.app, now=self.app.clock())
         found = await users_repo.get_with_state(session, incoming.channel, incoming.user_id)
         if found is not None:
