@@ -52,3 +52,13 @@ def test_cli_rejects_bad_arguments_precisely(settings: Settings) -> None:
     assert "unknown commune 'khong-co'" in done.stderr and "Traceback" not in done.stderr
     done = cli(settings, "invite", "create", "--role", "team", "--commune", "ha-long", "--village", "bach-ngoc-xom-1")
     assert done.returncode == 2 and "not a village of commune 'ha-long'" in done.stderr
+
+
+async def test_refusal_is_not_repeated_for_a_redelivered_update(chat: Chat) -> None:
+    from bot.engine.events import Incoming, Kind
+
+    await chat.onboard("r1")
+    wrong = Incoming("console", "r1", Kind.TEXT, text="/ma SAIMA123", update_id="dup-1")
+    first = await chat.send(wrong)
+    assert "không đúng" in first[0].text
+    assert await chat.send(wrong) == []

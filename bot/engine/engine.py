@@ -69,21 +69,25 @@ class Engine:
                     return []  # redelivered update: already handled
                 return await self._turn(session, incoming)
         except UserError as err:
-            # The turn's changes are rolled back; still remember the update so a redelivery is a no-op.
-            await self._claim_only(incoming)
+            # The turn's changes are rolled back; still remember the update so a redelivery is a no-op
+            # (and if a concurrent delivery of the same update got there first, it answered already).
+            if not await self._claim_only(incoming):
+                return []
             return [Reply(err.message, buttons=((Button(texts.BTN_MENU, "m:menu"),),))]
         except Exception:
             log.exception("engine failed on %s update %s", incoming.channel, incoming.update_id)
             return [Reply(texts.SORRY, buttons=((Button(texts.BTN_MENU, "m:menu"),),))]
 
-    async def _claim_only(self, incoming: Incoming) -> None:
+    async def _claim_only(self, incoming: Incoming) -> bool:
+        """Record the update as handled; False if it already was."""
         if not incoming.update_id:
-            return
+            return True
         try:
             async with self.sessionmaker() as session, session.begin():
-                await updates_repo.claim(session, incoming.channel, incoming.update_id, self.app.clock())
+                return await updates_repo.claim(session, incoming.channel, incoming.update_id, self.app.clock())
         except Exception:
             log.exception("could not record update %s", incoming.update_id)
+            return True
 
     async def _turn(self, session: AsyncSession, incoming: Incoming) -> list[Reply]:
         ctx = Ctx(incoming=incoming, session=session, app=self.app, now=self.app.clock())
