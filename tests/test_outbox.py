@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -112,7 +113,7 @@ async def test_overall_rate_is_respected(runtime: Runtime) -> None:
     assert len(times) == 25
     elapsed = times[-1] - times[0]
     assert elapsed >= 24 / 50 * 0.95  # 25 messages at 50/s cannot take less than ~0.48 s
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) > 1 / 50 * 0.5  # evenly spaced, no burst
 
 
@@ -228,3 +229,31 @@ async def test_rows_of_a_channel_without_sender_stay_pending(runtime: Runtime) -
     sender = OutboxSender(runtime.sessionmaker, {"telegram": platform}, {"telegram": ChannelLimits(200, None)}, "t1")
     await sender.run_until_idle()
     assert await statuses(runtime, "ann:8") == {"sent": 2, "pending": 1}
+
+
+async def test_sends_never_run_ahead_of_what_is_recorded(runtime: Runtime) -> None:
+    """What a kill -9 could send twice is bounded: never more than `max_unmarked` sends whose
+    outcome is not committed yet, even when commits are rare (huge batch, long interval)."""
+    users = await make_users(runtime, 12)
+    async with runtime.sessionmaker() as session, session.begin():
+        await enqueue_for_users(session, None, "ann:9", users, "Tin", utcnow())
+    unrecorded: list[int] = []
+
+    class Auditing(RecordingSender):
+        async def send(self, chat_id: str, reply: Reply) -> None:
+            async with runtime.sessionmaker() as session:
+                recorded = await repo.status_counts(session, "ann:9")
+            unrecorded.append(len(self.accepted) - recorded.get("sent", 0))
+            await super().send(chat_id, reply)
+
+    platform = Auditing()
+    sender = OutboxSender(
+        runtime.sessionmaker, {"telegram": platform}, {"telegram": ChannelLimits(500, None)}, "t1",
+        max_in_flight=2, flush_batch=100, flush_interval=5.0, max_unmarked=3,
+    )
+    started = time.monotonic()
+    stats = await sender.run_until_idle()
+    assert stats.sent == 12 and len(platform.accepted) == 12
+    assert max(unrecorded) <= 2  # this send is the 3rd at most: 2 accepted ones not yet committed
+    assert stats.peak_unmarked <= 3
+    assert time.monotonic() - started < 4  # the bound forces commits; nothing waits for the 5 s interval

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,12 +13,15 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from telegram import Bot
+from telegram.error import TimedOut
 
 from bot.channels.base import PermanentFailure, RecipientBlocked, RetryLater
 from bot.channels.telegram import SECRET_HEADER, TelegramChannel
+from bot.channels.telegram_request import AiohttpRequest
 from bot.engine.events import Button, Reply
 from tests.fakes.telegram_harness import WEBHOOK_SECRET, RecordingHandler, make_channel
-from tests.fakes.telegram_server import FakeTelegramServer
+from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
 
 
 @pytest.fixture
@@ -153,3 +159,53 @@ async def test_send_respects_fake_rate_limit(tg: FakeTelegramServer, channel: Te
     with pytest.raises(RetryLater) as info:
         await channel.send("4004", Reply("Hai"))
     assert info.value.retry_after >= 1
+
+
+async def test_send_with_picture_uploads_it_with_caption_and_buttons(
+    tg: FakeTelegramServer, channel: TelegramChannel, tmp_path: Path,
+) -> None:
+    (tmp_path / "lich.png").write_bytes(b"\x89PNG lich hoc")
+    tg.add_chat(4006)
+    await channel.send("4006", Reply("Lịch học tuần này", image="lich.png", buttons=((Button("Đăng ký", "cls:1"),),)))
+    [photo] = tg.calls_for("sendPhoto", chat_id=4006)
+    assert photo.params["caption"] == "Lịch học tuần này"
+    assert photo.files["photo"].size == len(b"\x89PNG lich hoc")
+    assert photo.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "cls:1"
+
+
+async def test_send_when_the_api_is_unreachable_is_retry_later(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    channel = TelegramChannel(DEFAULT_TOKEN, RecordingHandler(), _no_hook, tmp_path, base_url=f"http://127.0.0.1:{port}")
+    try:
+        with pytest.raises(RetryLater):
+            await channel.send("4007", Reply("Thông báo"))
+    finally:
+        await channel.stop()
+
+
+async def test_aiohttp_transport_times_out_on_a_server_that_never_answers() -> None:
+    async def hang(request: web.Request) -> web.Response:
+        await asyncio.sleep(30)
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", hang)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    bot = Bot(DEFAULT_TOKEN, base_url=str(server.make_url("/bot")), request=AiohttpRequest(read_timeout=0.3),
+              get_updates_request=AiohttpRequest(1))
+    await bot.request.initialize()  # not bot.initialize(): that would call getMe, which hangs
+    started = time.monotonic()
+    try:
+        with pytest.raises(TimedOut):
+            await bot.send_message(1, "xin chào")
+    finally:
+        await bot.request.shutdown()
+        await server.close()
+    assert time.monotonic() - started < 5
+
+
+async def _no_hook(channel: str, user_id: str) -> None:
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, NetworkError
+from telegram.warnings import PTBUserWarning
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from bot.channels.telegram_convert import CAPTION_LIMIT, keyboard, split_text
@@ -42,12 +44,23 @@ async def call_once(factory: Callable[[], Awaitable[T]]) -> T:
 
 
 class ReplyRenderer:
-    """Sends replies to one bot, using `call` to wrap every API request."""
+    """Sends replies to one bot, using `call` to wrap every API request.
 
-    def __init__(self, bot: Bot, media_root: Path, call: Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]):
+    `lean=True` (broadcasts) sends text through `Bot.do_api_request`: the same request, the same
+    error mapping, but the answer is not parsed into a `telegram.Message` (nobody reads it, and
+    building one costs about as much CPU as the HTTP request itself).
+    """
+
+    def __init__(
+        self, bot: Bot, media_root: Path, call: Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]],
+        lean: bool = False,
+    ):
         self.bot = bot
         self.media_root = media_root
         self._call = call
+        self._lean = lean
+        if lean:  # do_api_request("sendMessage") is on purpose; silence exactly PTB's advice against it
+            warnings.filterwarnings("ignore", r"Please use 'Bot\.sendMessage' instead", PTBUserWarning)
 
     async def render(self, chat_id: int | str, replies: Sequence[Reply], edit_message_id: int | None = None) -> None:
         """Send `replies` in order. One reply marked `edit` may replace message `edit_message_id`
@@ -95,6 +108,12 @@ class ReplyRenderer:
             await self._send_text(chat_id, chunk, markup if index == len(chunks) - 1 else None)
 
     async def _send_text(self, chat_id: int | str, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        if self._lean:
+            params: dict[str, Any] = {"chat_id": chat_id, "text": text}
+            if markup is not None:
+                params["reply_markup"] = markup
+            await self._call(lambda: self.bot.do_api_request("sendMessage", api_kwargs=params))
+            return
         await self._call(lambda: self.bot.send_message(chat_id, text, reply_markup=markup))
 
     async def _send_media(

@@ -1,14 +1,16 @@
 """The rate-limited outbox sender: claims due rows, sends them through channel `Sender`s, marks them.
 
-- Pace: per channel an overall `aiolimiter.AsyncLimiter` (capacity 1, so messages are evenly
-  spaced, never bursty) and one per chat. A `RetryLater` pauses the whole channel for its
-  `retry_after` and puts the row back with `next_attempt_at` in the future.
+- Pace: per channel an overall `aiolimiter.AsyncLimiter` on an absolute schedule slightly under
+  the limit (see `_ChannelPacer`), and a minimum spacing per chat. A `RetryLater` pauses the
+  whole channel for its `retry_after` and puts the row back with `next_attempt_at` in the future.
 - Outcomes: `RecipientBlocked` → row `blocked` and `users.blocked_at` set; `PermanentFailure`
   → `failed`; `RetryLater` beyond `max_attempts` → `failed`.
 - Crash safety: a row is marked `sent` right after the platform accepted it. Outcomes are
-  written by one flusher in small group commits (every `flush_interval` seconds), so the rows
-  that may be sent twice after a kill -9 are those sent but not yet committed as sent:
-  at most `max_in_flight` plus one flush interval's worth (`peak_unmarked` records the peak).
+  written by one flusher in small group commits (as soon as `flush_batch` outcomes are waiting,
+  at the latest `flush_interval` seconds after the first; at once when nothing is in flight),
+  so the rows that may be sent twice after a kill -9 are those sent but not yet committed as
+  sent; no new send starts while `max_unmarked` of them are waiting (default `max_in_flight`
+  + 2 * `flush_batch`), a hard bound even when commits are slow (`peak_unmarked` records the peak).
 - Several instances may run against one database: rows are claimed with a lease.
 """
 
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
 import time
 from collections import deque
@@ -35,7 +39,9 @@ from bot.engine.events import Button, Reply
 log = logging.getLogger(__name__)
 
 MAX_PER_CHAT_LIMITERS = 20_000
-PACE_MARGIN = 0.97
+PACE_MARGIN = 0.96  # fraction of the platform's limit we aim at
+CATCH_UP_SECONDS = 0.01  # at high rates, how late a send may be and still be caught up (see _ChannelPacer)
+CLAIM_BACKOFF = 0.05  # after a claim came back short, seconds before claiming again (wakeup() skips it)
 
 
 @dataclass(frozen=True)
@@ -77,30 +83,58 @@ class _Outcomes:
 
 
 class _ChannelPacer:
-    """Overall + per-chat limiters of one channel, and its pause after a 429."""
+    """Overall + per-chat pacing of one channel, and its pause after a 429.
+
+    Overall: a leaky bucket (`aiolimiter`) at `PACE_MARGIN` of the limit holding C messages,
+    C = max(5/4, rate * CATCH_UP_SECONDS). That is GCRA with a tolerance of (C - 1) / rate:
+    sends follow an absolute schedule, so a timer that fires a little late (a loaded machine)
+    is caught up instead of lost, yet in any interval of L seconds at most
+    rate * L + C messages leave, and at low rates two sends are never closer than 3/4 of the
+    interval (no visible burst). The platform counts arrivals in a sliding 1 s window; the
+    margin leaves room for the catch-up plus network jitter (about 30 ms).
+    Per chat: the next send to a chat waits until 1/per_chat after the previous one started
+    (the dispatcher sends other chats' rows meanwhile).
+    """
 
     def __init__(self, limits: ChannelLimits) -> None:
         self.limits = limits
-        # Pace slightly under the limit (platforms count in sliding windows; jitter must not tip it
-        # over) with a bucket of ~10 ms of messages, so a late wake-up is caught up without a burst.
         effective = limits.overall * PACE_MARGIN
-        capacity = max(1.0, effective * 0.01)
+        capacity = max(5 / 4, effective * CATCH_UP_SECONDS)
         self.overall = AsyncLimiter(capacity, capacity / effective)
-        self.per_chat: dict[str, AsyncLimiter] = {}
-        self.paused_until = 0.0
+        self.chat_interval = 1.0 / limits.per_chat if limits.per_chat else 0.0
+        self.chat_free_at: dict[str, float] = {}  # chat -> loop time its next send may start
+        self.paused_until = 0.0  # loop time
+        self._resumed = asyncio.Event()
+        self._resumed.set()
+        self._resume_timer: asyncio.TimerHandle | None = None
 
-    async def wait_turn(self, chat_id: str) -> None:
-        if self.limits.per_chat:
-            if len(self.per_chat) > MAX_PER_CHAT_LIMITERS:
-                self.per_chat = {k: v for k, v in self.per_chat.items() if not v.has_capacity()}
-            limiter = self.per_chat.setdefault(chat_id, AsyncLimiter(1, 1.0 / self.limits.per_chat))
-            await limiter.acquire()
-        while (delay := self.paused_until - time.monotonic()) > 0:
-            await asyncio.sleep(delay)
+    def chat_free_in(self, chat_id: str, now: float) -> float:
+        """Seconds until a send to `chat_id` may start (0 = now)."""
+        return max(0.0, self.chat_free_at.get(chat_id, 0.0) - now) if self.chat_interval else 0.0
+
+    def chat_started(self, chat_id: str, now: float) -> None:
+        """A send to `chat_id` starts now: space the next one."""
+        if self.chat_interval:
+            if len(self.chat_free_at) > MAX_PER_CHAT_LIMITERS:
+                self.chat_free_at = {k: v for k, v in self.chat_free_at.items() if v > now}
+            self.chat_free_at[chat_id] = now + self.chat_interval
+
+    async def wait_turn(self) -> None:
+        """Until the channel is not paused and the overall pace allows one more send."""
+        await self._resumed.wait()
         await self.overall.acquire()
 
     def pause(self, seconds: float) -> None:
-        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+        """No new send on this channel for `seconds` (a 429's retry_after)."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + seconds
+        if until <= self.paused_until:
+            return
+        self.paused_until = until
+        self._resumed.clear()
+        if self._resume_timer is not None:
+            self._resume_timer.cancel()
+        self._resume_timer = loop.call_at(until, self._resumed.set)
 
 
 def reply_of(row: repo.Claimed) -> Reply:
@@ -123,7 +157,9 @@ class OutboxSender:
         max_in_flight: int = 32,
         lease: timedelta = timedelta(seconds=60),
         max_attempts: int = 8,
-        flush_interval: float = 0.02,
+        flush_interval: float = 0.1,
+        flush_batch: int = 16,
+        max_unmarked: int | None = None,
         poll_interval: float = 1.0,
         prefetch: int | None = None,
     ) -> None:
@@ -135,22 +171,41 @@ class OutboxSender:
         self.lease = lease
         self.max_attempts = max_attempts
         self.flush_interval = flush_interval
+        self.flush_batch = flush_batch
+        # Hard bound on sends whose outcome is not committed (= what a kill -9 may send twice):
+        # no new send starts while this many are unrecorded, e.g. when commits are slow.
+        self.max_unmarked = max_unmarked or max_in_flight + 2 * flush_batch
         self.poll_interval = poll_interval
         self.pacers = {name: _ChannelPacer(limits.get(name, ChannelLimits(1.0, None))) for name in self.senders}
         self.stats = SenderStats()
         fastest = max((lim.overall for lim in limits.values()), default=30.0)
         # Rows claimed ahead of sending: about half a second of work, so claims are few and large.
         self.prefetch = prefetch or int(min(1000, max(2 * max_in_flight, fastest / 2)))
-        self._queue: deque[repo.Claimed] = deque()
+        self._queues: dict[str, deque[repo.Claimed]] = {name: deque() for name in self.senders}
+        self._row_ready = {name: asyncio.Event() for name in self.senders}
+        self._held = 0  # rows taken by a dispatcher and not yet handed to a send task
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._flushed = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._outcomes = _Outcomes()
         self._outcome_ready = asyncio.Event()
         self._wake = asyncio.Event()
+        self._kick = asyncio.Event()  # a send finished, or wakeup()
+        self._next_claim_at = 0.0
         self._stopping = False
 
     def wakeup(self) -> None:
         """Something was enqueued: look for due rows now instead of at the next poll."""
+        self._next_claim_at = 0.0
         self._wake.set()
+        self._kick.set()
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._slots.release()
+        # The main loop has work only when rows run low (claim more) or nothing is in flight.
+        if not self._tasks or sum(len(q) for q in self._queues.values()) <= self.prefetch // 2:
+            self._kick.set()
 
     async def run_until_idle(self) -> SenderStats:
         """Send until no pending row of our channels is left (retries included)."""
@@ -167,50 +222,104 @@ class OutboxSender:
         if released:
             log.info("outbox: took back %d rows leased by a previous run of %s", released, self.owner)
         flusher = asyncio.create_task(self._flusher())
+        dispatchers = [asyncio.create_task(self._dispatch(name)) for name in self.senders]
         try:
             while not self._stopping and not (stop is not None and stop.is_set()):
-                if len(self._queue) <= self.prefetch // 2:
-                    self._queue.extend(await self._claim(self.prefetch - len(self._queue)))
-                while self._queue and len(self._tasks) < self.max_in_flight:
-                    task = asyncio.create_task(self._deliver(self._queue.popleft()))
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
-                if self._queue or (self._tasks and len(self._tasks) >= self.max_in_flight):
-                    await asyncio.wait(set(self._tasks), timeout=0.05, return_when=asyncio.FIRST_COMPLETED)
+                queued = sum(len(q) for q in self._queues.values())
+                if queued <= self.prefetch // 2 and time.monotonic() >= self._next_claim_at:
+                    wanted = self.prefetch - queued
+                    rows, leased = await self._claim(wanted)
+                    for row in rows:
+                        self._queues[row.channel].append(row)
+                    for name in {row.channel for row in rows}:
+                        self._row_ready[name].set()
+                    self._next_claim_at = 0.0 if leased >= wanted else time.monotonic() + CLAIM_BACKOFF
+                    queued += len(rows)
+                if queued or self._held or self._tasks:  # until a send finishes or new rows are announced
+                    self._kick.clear()
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(CLAIM_BACKOFF):
+                            await self._kick.wait()
                     continue
-                if self._tasks:
-                    await asyncio.wait(set(self._tasks), timeout=0.01, return_when=asyncio.FIRST_COMPLETED)
-                    continue
-                if until_idle and not len(self._outcomes):
-                    await self._flush()
-                    if not await self._pending_left():
-                        break
+                await self._try_flush()  # nothing in flight: record the outcomes now
+                if until_idle and not await self._pending_left():
+                    break
                 await self._idle_wait(stop)
+                self._next_claim_at = 0.0
         finally:
+            for dispatcher in dispatchers:
+                dispatcher.cancel()
+            await asyncio.gather(*dispatchers, return_exceptions=True)
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
             self._stopping = True
             self._outcome_ready.set()
             await flusher
             await self._flush()
-            if self._queue:  # claimed but never sent: give them back at once
+            if self._held or any(self._queues.values()):  # claimed but never sent: give them back at once
                 async with self.sessionmaker() as session, session.begin():
                     await repo.release_leases(session, self.owner)
-                self._queue.clear()
+                for queue in self._queues.values():
+                    queue.clear()
+                self._held = 0
         return self.stats
 
-    async def _claim(self, limit: int) -> list[repo.Claimed]:
+    async def _dispatch(self, channel: str) -> None:
+        """Start the sends of one channel at its pace: rows in claim order, except that a row whose
+        chat must wait (per-chat spacing) steps aside until then while other chats go ahead."""
+        loop = asyncio.get_running_loop()
+        queue, ready, pacer = self._queues[channel], self._row_ready[channel], self.pacers[channel]
+        waiting: list[tuple[float, int, repo.Claimed]] = []  # (chat free at, order, row)
+        order = itertools.count()
+        while True:
+            now = loop.time()
+            if waiting and waiting[0][0] <= now:
+                row = heapq.heappop(waiting)[2]
+            elif queue:
+                row = queue.popleft()
+                self._held += 1
+            else:
+                ready.clear()
+                timeout = waiting[0][0] - now if waiting else None
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(timeout):
+                        await ready.wait()
+                continue
+            if delay := pacer.chat_free_in(row.chat_id, now):
+                heapq.heappush(waiting, (now + delay, next(order), row))
+                continue
+            while self.stats.unmarked >= self.max_unmarked:
+                self._flushed.clear()
+                self._outcome_ready.set()
+                await self._flushed.wait()
+            await self._slots.acquire()
+            try:
+                await pacer.wait_turn()
+            except BaseException:
+                self._slots.release()
+                raise
+            pacer.chat_started(row.chat_id, loop.time())
+            self._held -= 1
+            self.stats.unmarked += 1
+            self.stats.peak_unmarked = max(self.stats.peak_unmarked, self.stats.unmarked)
+            task = asyncio.create_task(self._deliver(row))
+            self._tasks.add(task)
+            task.add_done_callback(self._task_done)
+
+    async def _claim(self, limit: int) -> tuple[list[repo.Claimed], int]:
+        """Rows to send (users known to have blocked the bot are marked at once) and how many were leased."""
         if limit <= 0:
-            return []
+            return [], 0
         async with self.sessionmaker() as session, session.begin():
             rows = await repo.claim(session, self.owner, self.clock(), limit, self.lease, list(self.senders))
+            leased = len(rows)
             blocked = await repo.blocked_user_ids(session, [r.user_id for r in rows if r.user_id is not None])
             if blocked:
                 gone = [r.id for r in rows if r.user_id in blocked]
                 await repo.mark(session, gone, repo.BLOCKED, self.clock(), "user blocked the bot earlier")
                 self.stats.blocked += len(gone)
                 rows = [r for r in rows if r.user_id not in blocked]
-        return rows
+        return rows, leased
 
     async def _idle_wait(self, stop: asyncio.Event | None) -> None:
         timeout = self.poll_interval
@@ -237,9 +346,6 @@ class OutboxSender:
     # ---------- one message ----------
     async def _deliver(self, row: repo.Claimed) -> None:
         pacer = self.pacers[row.channel]
-        await pacer.wait_turn(row.chat_id)
-        self.stats.unmarked += 1
-        self.stats.peak_unmarked = max(self.stats.peak_unmarked, self.stats.unmarked)
         try:
             await self.senders[row.channel].send(row.chat_id, reply_of(row))
         except RecipientBlocked as exc:
@@ -260,20 +366,38 @@ class OutboxSender:
             self._outcomes.failed.append((row.id, f"unexpected: {exc!r}"))
         else:
             self._outcomes.sent.append(row.id)
-        self._outcome_ready.set()
+        waiting = len(self._outcomes)
+        if waiting == 1 or waiting >= self.flush_batch:  # the flusher's deadline starts / batch full
+            self._outcome_ready.set()
 
     # ---------- outcomes ----------
     async def _flusher(self) -> None:
+        """Commit outcomes once `flush_batch` are waiting, or `flush_interval` after the first."""
+        loop = asyncio.get_running_loop()
         while not self._stopping:
             await self._outcome_ready.wait()
             self._outcome_ready.clear()
-            await asyncio.sleep(self.flush_interval)
-            try:
-                await self._flush()
-            except Exception:
-                log.exception("outbox: could not record outcomes; retrying")
+            deadline = loop.time() + self.flush_interval
+            while (len(self._outcomes) < self.flush_batch and self.stats.unmarked < self.max_unmarked
+                   and not self._stopping):
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout_at(deadline):
+                        await self._outcome_ready.wait()
+                self._outcome_ready.clear()
+                if loop.time() >= deadline:
+                    break
+            if not await self._try_flush():
                 await asyncio.sleep(0.5)
                 self._outcome_ready.set()
+
+    async def _try_flush(self) -> bool:
+        """`_flush`, logging a failure (the outcomes stay queued for the next attempt)."""
+        try:
+            await self._flush()
+        except Exception:
+            log.exception("outbox: could not record outcomes; retrying")
+            return False
+        return True
 
     async def _flush(self) -> None:
         batch, self._outcomes = self._outcomes, _Outcomes()
@@ -298,6 +422,7 @@ class OutboxSender:
         self.stats.failed += len(batch.failed)
         self.stats.retried += len(batch.retry)
         self.stats.unmarked -= len(batch)
+        self._flushed.set()
         if batch.retry:
             self._wake.set()
 
