@@ -138,11 +138,11 @@ def main() -> None:
                   f"peak unmarked {result['peak_unmarked']}, CPU/message: sender {result['bot_cpu_us']} us, "
                   f"fake {result['fake_cpu_us']} us, {time.monotonic() - started:.1f}s", flush=True)
     for rate, runs in results.items():
-        ratio = statistics.median(r["ratio"] for r in runs)
+        ratio = round(statistics.median(r["ratio"] for r in runs), 3)
         errors = statistics.median(r["http_429"] for r in runs)
         verdict = "OK" if ratio >= 0.95 and errors == 0 else "BELOW GOAL"
         print(f"[{args.sender}] configured {rate:g}/s, median of {len(runs)}: "
-              f"achieved {statistics.median(r['achieved'] for r in runs)}/s, ratio {ratio} (goal >= 0.95), "
+              f"achieved {statistics.median(r['achieved'] for r in runs):.1f}/s, ratio {ratio} (goal >= 0.95), "
               f"429s {errors:g} (goal 0; per run {[r['http_429'] for r in runs]}) — {verdict}", flush=True)
 
 
