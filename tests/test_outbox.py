@@ -204,6 +204,24 @@ async def test_leases_keep_two_senders_from_sending_the_same_row(runtime: Runtim
     assert set(chats.values()) == {1}
 
 
+async def test_slow_channel_and_short_lease_never_send_a_row_twice(runtime: Runtime) -> None:
+    """Rows must not wait in memory past their lease: another claim would send them a second time.
+    Also a 429 pause longer than the lease: the paused rows are left to be claimed again, not sent twice."""
+    users = await make_users(runtime, 12)
+    async with runtime.sessionmaker() as session, session.begin():
+        await enqueue_for_users(session, None, "ann:lease", users, "Tin chậm", utcnow())
+    platform = RecordingSender()
+    platform.throttle_once = {users[0].chat_id}
+    limits = {"telegram": ChannelLimits(8, None), "console": ChannelLimits(1000, None)}
+    lease = timedelta(seconds=1)
+    a = OutboxSender(runtime.sessionmaker, {"telegram": platform}, limits, "a", lease=lease, max_in_flight=4)
+    b = OutboxSender(runtime.sessionmaker, {"telegram": platform}, limits, "b", lease=lease, max_in_flight=4)
+    await asyncio.gather(a.run_until_idle(), b.run_until_idle())
+    chats = Counter(c for c, _, _ in platform.accepted)
+    assert sorted(chats) == sorted(u.chat_id for u in users)
+    assert set(chats.values()) == {1}
+
+
 async def test_rows_leased_by_a_dead_instance_are_sent_after_the_lease_expires(runtime: Runtime) -> None:
     users = await make_users(runtime, 5)
     async with runtime.sessionmaker() as session, session.begin():

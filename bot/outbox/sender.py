@@ -178,9 +178,14 @@ class OutboxSender:
         self.poll_interval = poll_interval
         self.pacers = {name: _ChannelPacer(limits.get(name, ChannelLimits(1.0, None))) for name in self.senders}
         self.stats = SenderStats()
-        fastest = max((lim.overall for lim in limits.values()), default=30.0)
-        # Rows claimed ahead of sending: about half a second of work, so claims are few and large.
-        self.prefetch = prefetch or int(min(1000, max(2 * max_in_flight, fastest / 2)))
+        rates = [limits.get(name, ChannelLimits(1.0, None)).overall for name in self.senders] or [30.0]
+        # Rows claimed ahead of sending: about half a second of work, so claims are few and large —
+        # but never more than the slowest channel sends in a quarter of the lease, so that no row
+        # waits in memory until its lease runs out (another claim would then send it a second time).
+        wanted = int(min(1000, max(2 * max_in_flight, max(rates) / 2)))
+        self.prefetch = prefetch or max(1, min(wanted, int(min(rates) * lease.total_seconds() / 4)))
+        # A claimed row is sent only while well inside its lease; later it is left to be claimed again.
+        self._send_within = lease.total_seconds() * 0.75
         self._queues: dict[str, deque[repo.Claimed]] = {name: deque() for name in self.senders}
         self._row_ready = {name: asyncio.Event() for name in self.senders}
         self._held = 0  # rows taken by a dispatcher and not yet handed to a send task
@@ -193,6 +198,8 @@ class OutboxSender:
         self._kick = asyncio.Event()  # a send finished, or wakeup()
         self._next_claim_at = 0.0
         self._stopping = False
+        self._claimed_at: dict[int, float] = {}  # row id -> loop time of its claim, until its send starts
+        self.stats_expired_in_queue = 0
 
     def wakeup(self) -> None:
         """Something was enqueued: look for due rows now instead of at the next poll."""
@@ -229,7 +236,9 @@ class OutboxSender:
                 if queued <= self.prefetch // 2 and time.monotonic() >= self._next_claim_at:
                     wanted = self.prefetch - queued
                     rows, leased = await self._claim(wanted)
+                    claimed_at = asyncio.get_running_loop().time()
                     for row in rows:
+                        self._claimed_at[row.id] = claimed_at
                         self._queues[row.channel].append(row)
                     for name in {row.channel for row in rows}:
                         self._row_ready[name].set()
@@ -285,6 +294,9 @@ class OutboxSender:
                     async with asyncio.timeout(timeout):
                         await ready.wait()
                 continue
+            if now - self._claimed_at.get(row.id, now) > self._send_within:
+                self._drop_expired(row)  # held too long (429 pause, slow channel): not ours to send now
+                continue
             if delay := pacer.chat_free_in(row.chat_id, now):
                 heapq.heappush(waiting, (now + delay, next(order), row))
                 continue
@@ -299,12 +311,19 @@ class OutboxSender:
                 self._slots.release()
                 raise
             pacer.chat_started(row.chat_id, loop.time())
+            self._claimed_at.pop(row.id, None)
             self._held -= 1
             self.stats.unmarked += 1
             self.stats.peak_unmarked = max(self.stats.peak_unmarked, self.stats.unmarked)
             task = asyncio.create_task(self._deliver(row))
             self._tasks.add(task)
             task.add_done_callback(self._task_done)
+
+    def _drop_expired(self, row: repo.Claimed) -> None:
+        self._claimed_at.pop(row.id, None)
+        self._held -= 1
+        self.stats_expired_in_queue += 1
+        log.warning("outbox: row %s waited past its lease before sending; it will be claimed again", row.id)
 
     async def _claim(self, limit: int) -> tuple[list[repo.Claimed], int]:
         """Rows to send (users known to have blocked the bot are marked at once) and how many were leased."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -160,7 +160,7 @@ async def release_leases(session: AsyncSession, owner: str) -> int:
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
-_OUTBOX = OutboxMessage.__table__
+_OUTBOX: Table = OutboxMessage.__table__  # type: ignore[assignment]
 # Outcomes are written many times a second during a broadcast: plain Core statements, built once
 # (the ORM-enabled UPDATE costs noticeably more CPU per execution and nothing here needs it).
 _MARK = (
