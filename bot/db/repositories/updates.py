@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,16 +13,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import ProcessedUpdate
 
 
+def _claim_statement(insert: Any) -> Any:
+    return (
+        insert(ProcessedUpdate.__table__)  # Core, not the ORM bulk-insert path
+        .values(channel=bindparam("channel"), update_id=bindparam("update_id"), processed_at=bindparam("at"))
+        .on_conflict_do_nothing()
+    )
+
+
+# Built once: this runs on every update, and building the statement costs more than executing it.
+_CLAIM = {"postgresql": _claim_statement(pg_insert), "sqlite": _claim_statement(sqlite_insert)}
+
+
 async def claim(session: AsyncSession, channel: str, update_id: str, now: datetime) -> bool:
     """Record the update as processed; False if it already was (a redelivery)."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        insert(ProcessedUpdate)
-        .values(channel=channel, update_id=update_id, processed_at=now)
-        .on_conflict_do_nothing()
-    )
-    result = await session.execute(stmt)
+    result = await session.execute(_CLAIM[dialect], {"channel": channel, "update_id": update_id, "at": now})
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

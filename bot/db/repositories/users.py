@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ConversationState, User
@@ -14,18 +14,21 @@ async def get_by_platform(session: AsyncSession, channel: str, platform_id: str)
     return await session.scalar(select(User).where(User.channel == channel, User.platform_id == platform_id))
 
 
+_WITH_STATE = (
+    select(User, ConversationState)
+    .outerjoin(ConversationState, ConversationState.user_id == User.id)
+    .where(User.channel == bindparam("channel"), User.platform_id == bindparam("platform_id"))
+)
+_WITH_STATE_LOCKED = _WITH_STATE.with_for_update(of=User)  # PostgreSQL: one turn per user at a time
+
+
 async def get_with_state(
     session: AsyncSession, channel: str, platform_id: str
 ) -> tuple[User, ConversationState | None] | None:
-    """The user and their conversation state in one round trip; the state row is locked on PostgreSQL."""
-    stmt = (
-        select(User, ConversationState)
-        .outerjoin(ConversationState, ConversationState.user_id == User.id)
-        .where(User.channel == channel, User.platform_id == platform_id)
-    )
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=User)
-    row = (await session.execute(stmt)).first()
+    """The user and their conversation state in one round trip; the user row is locked on PostgreSQL."""
+    postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
+    stmt = _WITH_STATE_LOCKED if postgres else _WITH_STATE
+    row = (await session.execute(stmt, {"channel": channel, "platform_id": platform_id})).first()
     return (row[0], row[1]) if row else None
 
 
