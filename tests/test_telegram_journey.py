@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -152,4 +153,69 @@ async def test_journey_by_webhook_and_redelivery_once(runtime: Runtime, tg: Fake
         assert processed == len(delivered)
     finally:
         await server.close()
+        await channel.stop()
+
+
+async def test_team_member_announces_with_a_photo_sent_on_telegram(
+    runtime: Runtime, tg: FakeTelegramServer, tmp_path: Path
+) -> None:
+    from bot.db.models import OutboxMessage
+    from bot.services import invites
+
+    photo = (runtime.settings.content_dir / "media" / "qr-gia.png").read_bytes()
+    tg.add_user_file("ph-1", photo)
+    tg.add_user_file("ph-resident", photo)
+    runtime.settings.uploads_dir = tmp_path / "uploads"
+    channel = channel_for(runtime, tg)
+    runtime.app_ctx.extras["media_fetchers"] = {"telegram": channel.fetch_media}
+    await channel.start_polling()
+
+    async def push(update: dict[str, Any]) -> None:
+        tg.push_update(update)
+
+    def photo_update(uid: int, file_id: str, caption: str | None) -> dict[str, Any]:
+        size = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 320, "height": 320}
+        extra: dict[str, Any] = {"photo": [size]}
+        if caption:
+            extra["caption"] = caption
+        return tg.make_message_update(uid, None, **extra)
+
+    try:
+        resident, team = Resident(tg, push, 7101), Resident(tg, push, 7102)
+        for person in (resident, team):
+            await person.type("/start")
+            await person.tap("Đồng ý")
+            await person.tap("Hà Long")
+            await person.tap("Thôn 3")
+        async with runtime.sessionmaker() as session, session.begin():
+            invite = await invites.create_invite(
+                session,
+                runtime.app_ctx.places,
+                "team",
+                "ha-long",
+                ["ha-long-thon-3", "ha-long-thon-2"],
+                runtime.app_ctx.clock(),
+            )
+        await team.type(f"/ma {invite.code}")
+        # A resident's photo is not downloaded: no flow asked for it.
+        await push(photo_update(resident.uid, "ph-resident", None))
+        await resident._quiet()
+        assert not tg.calls_for("getFile")
+
+        await team.type("/thongbao")
+        await team.tap("Thôn 3")
+        await team.tap("Xong")
+        await push(photo_update(team.uid, "ph-1", "Mẫu mã QR giả: bà con kiểm tra tên người nhận trước khi chuyển!"))
+        await team._quiet()
+        preview = tg.calls_for("sendPhoto", team.uid)
+        assert preview and "Sẽ gửi đến" in str(preview[-1].params.get("caption"))
+        await team.tap("Gửi")
+        async with runtime.sessionmaker() as session:
+            rows = list(await session.scalars(select(OutboxMessage)))
+        assert len(rows) == 2  # both people live in Thôn 3 (the team member too)
+        assert rows[0].image_path is not None and {r.image_path for r in rows} == {rows[0].image_path}
+        saved = Path(rows[0].image_path)
+        assert saved.parent == tmp_path / "uploads" and saved.read_bytes() == photo
+        assert [c.params["file_id"] for c in tg.calls_for("getFile")] == ["ph-1"]
+    finally:
         await channel.stop()

@@ -104,6 +104,9 @@ def _chat_ref(chat_id: str) -> int | str:
         return chat_id  # @channelusername
 
 
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
 class TelegramChannel:
     """The Telegram adapter; see the module docstring."""
 
@@ -295,6 +298,16 @@ class TelegramChannel:
         log.error("error while processing telegram update %s", update, exc_info=context.error)
 
     # ---------- Sender protocol ----------
+    async def fetch_media(self, ref: str, dest_dir: Path) -> Path:
+        """Download a photo a user sent (getFile, then the file URL) into `dest_dir` (MediaFetcher)."""
+        tg_file = await self.application.bot.get_file(ref)
+        if tg_file.file_size and tg_file.file_size > MAX_PHOTO_BYTES:
+            raise ValueError("photo too large")
+        path = dest_dir / f"tg-{tg_file.file_unique_id}.jpg"
+        await asyncio.to_thread(dest_dir.mkdir, parents=True, exist_ok=True)
+        await tg_file.download_to_drive(path)
+        return path
+
     async def send(self, chat_id: str, reply: Reply) -> None:
         """Deliver one reply outside a conversation; raise a `SendError` subclass on failure."""
         try:

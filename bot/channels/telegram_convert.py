@@ -32,6 +32,7 @@ def incoming_from_update(update: Update) -> Incoming | None:
     return Incoming(
         channel=CHANNEL, user_id=str(message.from_user.id), kind=kind, text=text, update_id=update_id,
         display_name=message.from_user.full_name, chat_id=str(message.chat.id),
+        media_ref=message.photo[-1].file_id if message.photo else None,  # the largest size
     )
 
 

@@ -165,6 +165,7 @@ class FakeTelegramServer:
         self.chats: dict[int, ChatState] = {}
         self.webhook: dict[str, Any] = {"url": "", "secret_token": None}
         self.answered_callbacks: dict[str, dict[str, Any]] = {}
+        self.user_files: dict[str, bytes] = {}
         self._pending_callbacks: set[str] = set()
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(100_000)
@@ -182,6 +183,7 @@ class FakeTelegramServer:
     def make_app(self) -> web.Application:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download_file)
         app.router.add_post("/_fake/updates", self._ctl_updates)
         app.router.add_post("/_fake/block", self._ctl_block)
         app.router.add_post("/_fake/unblock", self._ctl_unblock)
@@ -590,6 +592,25 @@ class FakeTelegramServer:
         text = self._check_text(params.get("text"), TEXT_LIMIT, "message text")
         markup = self._check_markup(params.get("reply_markup"))
         return self._new_bot_message(state, text=text, reply_markup=markup)
+
+    def add_user_file(self, file_id: str, content: bytes) -> None:
+        """A file a user sent (e.g. a photo), downloadable through getFile + /file/bot<token>/<path>."""
+        self.user_files[file_id] = content
+
+    async def _api_getFile(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
+        file_id = str(params.get("file_id") or "")
+        if file_id not in self.user_files:
+            raise bad_request("wrong file_id or the file is temporarily unavailable")
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(self.user_files[file_id]),
+                "file_path": f"photos/{file_id}.jpg"}
+
+    async def _download_file(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            raise web.HTTPUnauthorized()
+        name = request.match_info["path"].rsplit("/", 1)[-1].removesuffix(".jpg")
+        if name not in self.user_files:
+            raise web.HTTPNotFound()
+        return web.Response(body=self.user_files[name], content_type="image/jpeg")
 
     async def _api_sendPhoto(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
         state = self._chat(params)
