@@ -6,9 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from bot.channels.console import ConsoleChannel
+from bot.commands import chat
 from bot.config import Settings
-from bot.runtime import Runtime
 
 
 def add_parser(sub: Any) -> None:
@@ -23,12 +22,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             "(gõ số để bấm nút, Ctrl-D để thoát).",
             file=sys.stderr,
         )
-        runtime = await Runtime.create(settings)
-        try:
-            await ConsoleChannel(runtime.handle).run()
-        finally:
-            await runtime.close()
-        return 0
+        return await chat.run(argparse.Namespace(user="console"), settings)
     from bot.serve import serve
 
     return await serve(settings)

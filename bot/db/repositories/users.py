@@ -32,11 +32,9 @@ async def get_with_state(
     return (row[0], row[1]) if row else None
 
 
-async def get_state(session: AsyncSession, user_id: int, *, for_update: bool = False) -> ConversationState:
-    """The user's conversation state row (created if missing); locked for the turn on PostgreSQL."""
+async def get_state(session: AsyncSession, user_id: int) -> ConversationState:
+    """The user's conversation state row (created if missing)."""
     stmt = select(ConversationState).where(ConversationState.user_id == user_id)
-    if for_update and session.bind is not None and session.bind.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
     state = await session.scalar(stmt)
     if state is None:
         state = ConversationState(user_id=user_id, flow="menu", data={}, buttons=[])
