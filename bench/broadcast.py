@@ -33,7 +33,7 @@ from bot.channels.base import RecipientBlocked, RetryLater
 from bot.config import PROJECT_ROOT
 from bot.db.migrate import upgrade_head
 from bot.db.session import create_engine, create_sessionmaker
-from bot.engine.events import Reply
+from bot.messages import Reply
 from bot.outbox.sender import ChannelLimits, OutboxSender
 from bot.outbox.worker import DEFAULT_TOKEN, _no_handler, _no_hook, seed_broadcast
 

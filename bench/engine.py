@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from bot.config import PROJECT_ROOT, Settings
 from bot.db.models import User
 from bot.db.types import utcnow
-from bot.engine.events import Incoming, Kind
+from bot.messages import Incoming, Kind
 from bot.runtime import Runtime
 
 

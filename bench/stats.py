@@ -36,12 +36,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.app_context import AppContext
 from bot.config import PROJECT_ROOT, Settings
 from bot.content.loader import load_catalog
 from bot.content.places import Commune, Places, Village
 from bot.db.migrate import upgrade_head
 from bot.db.session import create_engine, create_sessionmaker
-from bot.engine.context import AppContext
 from bot.services import stats
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)

@@ -40,7 +40,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_request import AiohttpRequest
 from bot.config import PROJECT_ROOT
-from bot.engine.events import Incoming, Reply
+from bot.messages import Incoming, Reply
 from tests.fakes.telegram_server import DEFAULT_TOKEN
 
 Handler = Callable[[Incoming], Awaitable[list[Reply]]]

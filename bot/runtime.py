@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.app_context import AppContext
 from bot.config import Settings
 from bot.content.loader import load_catalog
 from bot.content.places import load_places
@@ -19,10 +20,9 @@ from bot.db.models import User
 from bot.db.session import create_engine, create_sessionmaker
 from bot.db.types import utcnow
 from bot.engine import flows  # noqa: F401  (registers every flow on the router)
-from bot.engine.context import AppContext
 from bot.engine.engine import Engine
-from bot.engine.events import Incoming, Reply
 from bot.engine.router import router
+from bot.messages import Incoming, Reply
 from bot.observability import UPDATE_SECONDS, UPDATES, current_update
 
 log = logging.getLogger(__name__)

@@ -25,12 +25,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.app_context import AppContext
 from bot.db.models import LessonProgress
 from bot.db.repositories import classes as classes_repo
 from bot.db.repositories import outbox as outbox_repo
-from bot.engine.context import AppContext
-from bot.outbox.enqueue import enqueue_for_users
 from bot.services import classes as classes_svc
+from bot.services.outbox import enqueue_for_users
 
 log = logging.getLogger(__name__)
 

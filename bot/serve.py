@@ -19,10 +19,11 @@ from datetime import timedelta
 from aiohttp import web
 from telegram.error import InvalidToken
 
-from bot.channels.base import MediaFetcher, Sender
+from bot.channels.base import Sender
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.config import Settings
+from bot.messages import MediaFetcher
 from bot.observability import SCHEDULER_LEADER, watch_sender
 from bot.outbox.sender import OutboxSender, limits_from_settings
 from bot.runtime import Runtime
@@ -43,7 +44,7 @@ class Channels:
 
     def media_fetchers(self) -> dict[str, MediaFetcher]:
         out: dict[str, MediaFetcher] = {}
-        if self.telegram and hasattr(self.telegram, "fetch_media"):
+        if self.telegram:
             out["telegram"] = self.telegram.fetch_media
         if self.zalo:
             out["zalo"] = self.zalo.fetch_media
@@ -143,8 +144,8 @@ async def serve(settings: Settings) -> int:
     log.info("web app on http://%s:%s (instance %s)", settings.web_host, settings.web_port, instance)
 
     sender = OutboxSender(runtime.sessionmaker, channels.senders(), limits_from_settings(settings), owner=instance)
-    runtime.app_ctx.extras["outbox_wakeup"] = sender.wakeup
-    runtime.app_ctx.extras["media_fetchers"] = channels.media_fetchers()
+    runtime.app_ctx.wake_outbox = sender.wakeup
+    runtime.app_ctx.media_fetchers = channels.media_fetchers()
     watch_sender(lambda: sender.stats)
     scheduler = BotScheduler(
         runtime.sessionmaker, runtime.app_ctx, instance_id=instance,

@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 
 from bot.config import PROJECT_ROOT, Settings
-from bot.engine.events import Button, Incoming, Kind, Reply
+from bot.messages import Button, Incoming, Kind, Reply
 from bot.runtime import Runtime
 
 PG_ADMIN_DSN = os.environ.get("HOCVUSO_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.config import PROJECT_ROOT
 from bot.db.models import Announcement, OutboxMessage
-from bot.engine.events import Incoming, Kind
+from bot.messages import Incoming, Kind
 from bot.runtime import Runtime
 from tests.conftest import Chat
 from tests.test_classes_flows import TEAM, make_team_member, resident
@@ -34,7 +34,7 @@ async def test_photo_with_caption_is_previewed_and_sent_with_the_announcement(
 ) -> None:
     runtime.settings.uploads_dir = tmp_path / "uploads"
     fetch = FakeFetcher()
-    runtime.app_ctx.extras["media_fetchers"] = {"console": fetch}
+    runtime.app_ctx.media_fetchers = {"console": fetch}
     await make_team_member(runtime, chat)
     await resident(runtime, chat, "a", "Thôn 3")
 

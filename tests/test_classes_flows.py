@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 import bot.engine.flows.classes
 import bot.engine.flows.team  # noqa: F401
 from bot.db.models import Attendance, Klass, OutboxMessage, User
-from bot.engine.events import Reply
+from bot.messages import Reply
 from bot.outbox.sender import ChannelLimits, OutboxSender
 from bot.runtime import Runtime
 from bot.services import invites

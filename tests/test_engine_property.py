@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.db.models import LessonProgress
-from bot.engine.events import Incoming, Kind
+from bot.messages import Incoming, Kind
 from bot.runtime import Runtime
 from tests.conftest import Clock
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.db.models import ConversationState, LessonProgress, QuizAttempt, User
-from bot.engine.events import Incoming, Kind
+from bot.messages import Incoming, Kind
 from bot.runtime import Runtime
 from tests.conftest import Chat
 

@@ -55,7 +55,7 @@ def test_cli_rejects_bad_arguments_precisely(settings: Settings) -> None:
 
 
 async def test_refusal_is_not_repeated_for_a_redelivered_update(chat: Chat) -> None:
-    from bot.engine.events import Incoming, Kind
+    from bot.messages import Incoming, Kind
 
     await chat.onboard("r1")
     wrong = Incoming("console", "r1", Kind.TEXT, text="/ma SAIMA123", update_id="dup-1")

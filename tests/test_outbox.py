@@ -19,9 +19,9 @@ from bot.db.repositories import outbox as repo
 from bot.db.repositories import users as users_repo
 from bot.db.session import create_engine, create_sessionmaker
 from bot.db.types import utcnow
-from bot.engine.events import Button, Reply
-from bot.outbox.enqueue import enqueue_for_users
+from bot.messages import Button, Reply
 from bot.outbox.sender import ChannelLimits, OutboxSender
+from bot.services.outbox import enqueue_for_users
 
 
 class Db:

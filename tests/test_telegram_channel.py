@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.events import Button, Document, Incoming, Kind, Reply
+from bot.messages import Button, Document, Incoming, Kind, Reply
 from tests.fakes.telegram_harness import BlockedRecorder, RecordingHandler, polling_channel
 from tests.fakes.telegram_server import FakeTelegramServer
 

@@ -167,7 +167,7 @@ async def test_team_member_announces_with_a_photo_sent_on_telegram(
     tg.add_user_file("ph-resident", photo)
     runtime.settings.uploads_dir = tmp_path / "uploads"
     channel = channel_for(runtime, tg)
-    runtime.app_ctx.extras["media_fetchers"] = {"telegram": channel.fetch_media}
+    runtime.app_ctx.media_fetchers = {"telegram": channel.fetch_media}
     await channel.start_polling()
 
     async def push(update: dict[str, Any]) -> None:

@@ -19,7 +19,7 @@ from telegram.error import TimedOut
 from bot.channels.base import PermanentFailure, RecipientBlocked, RetryLater
 from bot.channels.telegram import SECRET_HEADER, TelegramChannel
 from bot.channels.telegram_request import AiohttpRequest
-from bot.engine.events import Button, Reply
+from bot.messages import Button, Reply
 from tests.fakes.telegram_harness import WEBHOOK_SECRET, RecordingHandler, make_channel
 from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
 

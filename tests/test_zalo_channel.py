@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.channels.base import PermanentFailure, RecipientBlocked, RetryLater
 from bot.channels.zalo import ZaloChannel
-from bot.engine.events import Button, Incoming, Reply
+from bot.messages import Button, Incoming, Reply
 from tests.fakes.zalo_server import DEFAULT_TOKEN, FakeZaloServer, make_update
 
 SECRET = "bi-mat-webhook-123"

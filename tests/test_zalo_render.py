@@ -17,7 +17,7 @@ from bot.channels.zalo_api import (
 )
 from bot.channels.zalo_render import choice_hint, media_url, render, split_text
 from bot.channels.zalo_updates import extract_updates, to_incoming
-from bot.engine.events import Button, Document, Kind, Reply
+from bot.messages import Button, Document, Kind, Reply
 from tests.fakes.zalo_server import make_update
 
 

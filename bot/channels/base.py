@@ -8,17 +8,12 @@ sender uses `Sender.send` and reacts to the exceptions below.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Protocol
 
-from bot.engine.events import Incoming, Reply
+from bot.messages import Incoming, Reply
 
 Handler = Callable[[Incoming], Awaitable[list[Reply]]]
 """Engine entry point as seen by a channel: one event in, replies out."""
-
-MediaFetcher = Callable[[str, Path], Awaitable[Path]]
-"""fetch(media_ref, dest_dir) -> saved file: how a channel downloads a photo a user sent, when a flow
-asks for it (nothing is downloaded otherwise: people send photos the bot has no right to keep)."""
 
 BlockedHook = Callable[[str, str], Awaitable[None]]
 """Called as hook(channel, user_id) when the platform says the user blocked the bot."""

@@ -12,7 +12,7 @@ import sys
 from typing import TextIO
 
 from bot.channels.base import Handler
-from bot.engine.events import Button, Incoming, Kind, Reply
+from bot.messages import Button, Incoming, Kind, Reply
 
 
 def render(reply: Reply) -> str:

@@ -36,7 +36,7 @@ from bot.channels.base import BlockedHook, Handler, PermanentFailure, RecipientB
 from bot.channels.telegram_convert import CHANNEL, blocked_user_id, incoming_from_update
 from bot.channels.telegram_render import ReplyRenderer, call_once, call_with_retries
 from bot.channels.telegram_request import AiohttpRequest
-from bot.engine.events import Incoming, Reply
+from bot.messages import Incoming, Reply
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from bot.engine.events import Incoming, Kind, Reply
+from bot.messages import Incoming, Kind, Reply
 
 CHANNEL = "telegram"
 TEXT_LIMIT = 4096  # characters per message

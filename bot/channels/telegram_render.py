@@ -15,7 +15,7 @@ from telegram.warnings import PTBUserWarning
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from bot.channels.telegram_convert import CAPTION_LIMIT, keyboard, split_text
-from bot.engine.events import Reply
+from bot.messages import Reply
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -44,7 +44,7 @@ from bot.channels.zalo_api import (
 )
 from bot.channels.zalo_render import Outgoing, render
 from bot.channels.zalo_updates import CHANNEL, extract_updates, to_incoming
-from bot.engine.events import Incoming, Reply
+from bot.messages import Incoming, Reply
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 

@@ -16,7 +16,7 @@ from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
 from bot.channels.zalo_api import TEXT_LIMIT
-from bot.engine.events import Button, Reply
+from bot.messages import Button, Reply
 
 CHART_NOTE = "📊 Biểu đồ không gửi được qua Zalo. Mời anh/chị xem trên trang quản lý (web) của chương trình."
 DOCUMENT_NOTE = (

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.engine.events import Incoming, Kind
+from bot.messages import Incoming, Kind
 
 CHANNEL = "zalo"
 

@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app_context import AppContext
 from bot.config import Settings
 from bot.content.loader import load_catalog
 from bot.content.places import load_places
 from bot.db.migrate import upgrade_head
 from bot.db.session import create_engine, create_sessionmaker
 from bot.db.types import utcnow
-from bot.engine.context import AppContext
 from bot.services import reports, stats
 from bot.services.errors import UserError
 

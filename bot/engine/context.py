@@ -1,30 +1,16 @@
-"""What a conversation handler gets: the event, the user, their state, and the services."""
+"""What a conversation handler gets: the event, the user, their state, and the shared app context."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from bot.content.loader import Catalog
-from bot.content.places import Places
+from bot.app_context import AppContext
 from bot.db.models import ConversationState, User
-from bot.engine.events import Incoming
-
-
-@dataclass
-class AppContext:
-    """Long-lived things shared by every turn (one per process)."""
-
-    settings: Settings
-    catalog: Catalog
-    places: Places
-    clock: Callable[[], datetime]  # aware UTC "now"; tests pass a controllable one
-    extras: dict[str, Any] = field(default_factory=dict)  # e.g. {"outbox_wakeup": callable}
+from bot.messages import Incoming
 
 
 @dataclass

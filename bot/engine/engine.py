@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.app_context import AppContext
 from bot.db.repositories import updates as updates_repo
 from bot.db.repositories import users as users_repo
 from bot.engine import texts
-from bot.engine.context import AppContext, Ctx
-from bot.engine.events import Button, Incoming, Kind, Reply
+from bot.engine.context import Ctx
 from bot.engine.router import Route, Router
+from bot.messages import Button, Incoming, Kind, Reply
 from bot.services.errors import UserError
 from bot.text import fold
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.db.models import User
 from bot.engine.context import Ctx
-from bot.engine.events import Button, Reply
+from bot.messages import Button, Reply
 
 HandlerFn = Callable[[Ctx, str], Awaitable[list[Reply]]]
 MenuEntryFn = Callable[[User], list[Button]]

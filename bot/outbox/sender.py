@@ -34,7 +34,7 @@ from bot.channels.base import PermanentFailure, RecipientBlocked, RetryLater, Se
 from bot.config import Settings
 from bot.db.repositories import outbox as repo
 from bot.db.types import utcnow
-from bot.engine.events import Button, Reply
+from bot.messages import Button, Reply
 
 log = logging.getLogger(__name__)
 

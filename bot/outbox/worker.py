@@ -26,7 +26,7 @@ from bot.db.models import User
 from bot.db.repositories import outbox as repo
 from bot.db.session import create_engine, create_sessionmaker
 from bot.db.types import utcnow
-from bot.engine.events import Incoming, Reply
+from bot.messages import Incoming, Reply
 from bot.outbox.sender import ChannelLimits, OutboxSender, SenderStats
 
 BENCH_REF = "ann:bench"

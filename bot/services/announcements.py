@@ -7,12 +7,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app_context import AppContext
 from bot.db.models import Announcement, User
 from bot.db.repositories import classes as repo
 from bot.db.repositories import outbox as outbox_repo
-from bot.engine.context import AppContext
-from bot.outbox.enqueue import enqueue_for_users
 from bot.services.errors import UserError
+from bot.services.outbox import enqueue_for_users
 from bot.services.roles import require_team
 
 TEXT_MIN = 5

@@ -12,15 +12,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app_context import AppContext
 from bot.content.places import Places
 from bot.db.models import Attendance, Klass, Role, User
 from bot.db.repositories import classes as repo
 from bot.db.repositories import outbox as outbox_repo
-from bot.engine.context import AppContext
-from bot.engine.events import Button
-from bot.outbox.enqueue import enqueue_for_users
+from bot.messages import Button
 from bot.services.dateparse import format_when
 from bot.services.errors import Forbidden, UserError
+from bot.services.outbox import enqueue_for_users
 from bot.services.roles import can_manage_village, require_team
 
 TITLE_MAX = 200

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app_context import AppContext
 from bot.db.models import Attendance, ClassRegistration, Klass, LessonProgress, QuizAttempt, User
-from bot.engine.context import AppContext
 
 DEMO_CHANNEL = "demo"
 DEMO_NOTE = "Dữ liệu mẫu (hocvuso demo seed)"

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.engine.context import AppContext
+from bot.app_context import AppContext
 from bot.services.stats import (
     AreaStats,
     CommuneOverview,

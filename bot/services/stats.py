@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app_context import AppContext
 from bot.content.places import Commune
 from bot.db.models import User
 from bot.db.repositories import stats as repo
-from bot.engine.context import AppContext
 from bot.services.errors import UserError
 from bot.services.roles import require_official
 

@@ -11,7 +11,7 @@ from bot.content.places import Places
 from bot.db.models import User
 from bot.db.repositories import progress as progress_repo
 from bot.db.repositories import users as users_repo
-from bot.engine.events import Incoming
+from bot.messages import Incoming
 from bot.services.errors import UserError
 
 

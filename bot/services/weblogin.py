@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app_context import AppContext
 from bot.db.models import User
 from bot.db.repositories import weblogin as repo
-from bot.engine.context import AppContext
 from bot.services.errors import UserError
 from bot.services.roles import require_official
 

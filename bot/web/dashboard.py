@@ -19,9 +19,9 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.app_context import AppContext
 from bot.content.places import Commune
 from bot.db.models import User
-from bot.engine.context import AppContext
 from bot.services import charts, reports, stats, weblogin
 from bot.services.errors import Forbidden, UserError
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.channels.telegram import TelegramChannel
-from bot.engine.events import Incoming, Reply
+from bot.messages import Incoming, Reply
 from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
 
 WEBHOOK_SECRET = "s3cr3t-Token_42"

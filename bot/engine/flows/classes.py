@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.engine.context import Ctx
-from bot.engine.events import Button, Reply
 from bot.engine.flows.common import MENU_BUTTON, as_int, rows
 from bot.engine.router import router
+from bot.messages import Button, Reply
 from bot.services import classes as svc
 from bot.services.errors import UserError
 

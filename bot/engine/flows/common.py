@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from bot.db.repositories import progress as progress_repo
 from bot.engine import texts
 from bot.engine.context import Ctx
-from bot.engine.events import Button, Reply
 from bot.engine.router import HandlerFn, router
+from bot.messages import Button, Reply
 
 Rows = tuple[tuple[Button, ...], ...]
 MENU_BUTTON = Button(texts.BTN_MENU, "m:menu")

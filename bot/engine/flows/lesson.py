@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.content.models import Lesson
 from bot.db.repositories import progress as progress_repo
 from bot.engine.context import Ctx
-from bot.engine.events import Button, Reply
 from bot.engine.flows.common import MENU_BUTTON, as_int, menu_item, menu_reply, paged, rows
 from bot.engine.router import router
+from bot.messages import Button, Reply
 from bot.services import learning
 
 LIST_PAGE = 6

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.engine import texts
 from bot.engine.context import Ctx
-from bot.engine.events import Reply
 from bot.engine.flows.common import MENU_BUTTON, menu_item, menu_reply, rows
 from bot.engine.router import router
+from bot.messages import Reply
 
 
 @router.command("menu")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.engine import texts
 from bot.engine.context import Ctx
-from bot.engine.events import Button, Reply
 from bot.engine.flows.common import MENU_BUTTON, menu_item, rows
 from bot.engine.router import router
+from bot.messages import Button, Reply
 from bot.services import users
 
 NOTHING = "Mình không lưu dữ liệu nào về bạn (bạn chưa đồng ý cho lưu)."

@@ -9,9 +9,9 @@ import asyncio
 
 from bot.db.models import Role, User
 from bot.engine.context import Ctx
-from bot.engine.events import Button, Document, Reply
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
+from bot.messages import Button, Document, Reply
 from bot.services import charts, reports, stats, weblogin
 from bot.services.errors import UserError
 from bot.services.roles import require_official

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.content.places import Commune, Village
 from bot.engine.context import Ctx
-from bot.engine.events import Button, Reply
 from bot.engine.flows.common import as_int, menu_item, menu_reply, paged, rows
 from bot.engine.router import router
+from bot.messages import Button, Reply
 from bot.services import users
 from bot.services.errors import UserError
 from bot.text import fold

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.content.models import Lesson
 from bot.engine.context import Ctx
-from bot.engine.events import Button, Reply
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.flows.progress import certificate_reply
 from bot.engine.router import router
+from bot.messages import Button, Reply
 from bot.services import learning
 
 

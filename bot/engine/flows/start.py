@@ -5,10 +5,10 @@ from __future__ import annotations
 from bot.db.repositories import users as users_repo
 from bot.engine import texts
 from bot.engine.context import Ctx
-from bot.engine.events import Button, Reply
 from bot.engine.flows.common import menu_reply, rows
 from bot.engine.flows.onboarding import ask_commune
 from bot.engine.router import router
+from bot.messages import Button, Reply
 from bot.services import users
 
 CONSENT_BUTTONS = [

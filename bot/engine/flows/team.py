@@ -12,9 +12,9 @@ from datetime import datetime, time, timedelta
 
 from bot.db.models import Role, User
 from bot.engine.context import Ctx
-from bot.engine.events import Button, Reply
 from bot.engine.flows.common import MENU_BUTTON, as_int, menu_reply, rows
 from bot.engine.router import router
+from bot.messages import Button, Reply
 from bot.services import announcements
 from bot.services import classes as svc
 from bot.services.classes import ClassDraft
@@ -494,7 +494,7 @@ async def _ann_ask_text(ctx: Ctx, villages: list[str]) -> list[Reply]:
 
 async def _fetch_photo(ctx: Ctx) -> str:
     """Download the photo the team member just sent (only now, because a flow asked for it)."""
-    fetch = ctx.app.extras.get("media_fetchers", {}).get(ctx.incoming.channel)
+    fetch = ctx.app.media_fetchers.get(ctx.incoming.channel)
     if fetch is None or not ctx.incoming.media_ref:
         raise UserError("Kênh này chưa nhận được ảnh. Bạn gõ nội dung bằng chữ nhé.")
     try:

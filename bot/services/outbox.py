@@ -9,12 +9,10 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app_context import AppContext
 from bot.db.models import User
 from bot.db.repositories import outbox as repo
-from bot.engine.context import AppContext
-from bot.engine.events import Button
-
-WAKEUP_KEY = "outbox_wakeup"
+from bot.messages import Button
 
 
 def recipients(users: Iterable[User]) -> list[repo.Recipient]:
@@ -41,7 +39,7 @@ async def enqueue_for_users(
         session, ref, recipients(users), text, now, buttons=stored_buttons(buttons), image_path=image_path
     )
     if added and app is not None:
-        wake = app.extras.get(WAKEUP_KEY)
-        if callable(wake):  # after the turn's transaction commits, so the sender sees the rows
+        wake = app.wake_outbox
+        if wake is not None:  # after the turn's transaction commits, so the sender sees the rows
             event.listen(session.sync_session, "after_commit", lambda _s: wake(), once=True)
     return added

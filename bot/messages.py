@@ -1,9 +1,14 @@
-"""Channel-neutral events and replies: the only types channels and the engine share."""
+"""Channel-neutral events and replies: the vocabulary channels, engine, services and outbox share.
+
+This is a ground-floor module: it imports nothing of the application.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 
 class Kind(StrEnum):
@@ -64,3 +69,8 @@ class Reply:
 
     def all_buttons(self) -> list[Button]:
         return [b for row in self.buttons for b in row]
+
+
+MediaFetcher = Callable[[str, Path], Awaitable[Path]]
+"""fetch(media_ref, dest_dir) -> saved file: how a channel downloads a photo a user sent, when a flow
+asks for it (nothing is downloaded otherwise: people send photos the bot has no right to keep)."""

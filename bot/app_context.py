@@ -1,0 +1,26 @@
+"""The long-lived things every turn, job and web request shares (one per process).
+
+A ground-floor module: services, engine, scheduler and web all take an `AppContext`; only `Runtime` and
+`serve` build one. Optional parts are typed fields, set by `serve` when the matching component runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.config import Settings
+from bot.content.loader import Catalog
+from bot.content.places import Places
+from bot.messages import MediaFetcher
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    catalog: Catalog
+    places: Places
+    clock: Callable[[], datetime]  # aware UTC "now"; tests pass a controllable one
+    wake_outbox: Callable[[], None] | None = None  # nudges the outbox sender after new rows commit
+    media_fetchers: dict[str, MediaFetcher] = field(default_factory=dict)  # by channel name
