@@ -6,8 +6,6 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-import bot.engine.flows.classes
-import bot.engine.flows.team  # noqa: F401
 from bot.db.models import Attendance, Klass, OutboxMessage, User
 from bot.messages import Reply
 from bot.outbox.sender import ChannelLimits, OutboxSender

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app_context import AppContext
+from bot.callbacks import MenuMain
 from bot.db.repositories import updates as updates_repo
 from bot.db.repositories import users as users_repo
 from bot.engine import texts
@@ -28,7 +29,7 @@ MAX_TEXT = 2000  # longer messages are refused politely, not processed
 @dataclass(frozen=True)
 class Dispatch:
     route: Route | None
-    arg: str
+    arg: object  # the text for commands and flows, a parsed bot.callbacks.Callback for buttons
     kind: str  # "command" | "button" | "flow" | "fallback" | "media" | "too_long"
 
 
@@ -39,7 +40,7 @@ def _stored_buttons(state_buttons: list[list[str]] | None) -> list[Button]:
 def match_button(text: str, shown: list[Button]) -> Button | None:
     """A typed number ("2") or label ("đồng ý", diacritics optional) picks a shown button."""
     t = text.strip().rstrip(".)")
-    if t.isdigit() and 1 <= int(t) <= len(shown):
+    if t.isascii() and t.isdigit() and 1 <= int(t) <= len(shown):
         return shown[int(t) - 1]
     folded = fold(text)
     if not folded:
@@ -53,9 +54,7 @@ def match_button(text: str, shown: list[Button]) -> Button | None:
 class Engine:
     """Routes events to flow handlers; keeps state in the database; never raises to a channel."""
 
-    def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], app: AppContext, router: Router
-    ) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], app: AppContext, router: Router) -> None:
         self.sessionmaker = sessionmaker
         self.app = app
         self.router = router
@@ -74,10 +73,10 @@ class Engine:
             # (and if a concurrent delivery of the same update got there first, it answered already).
             if not await self._claim_only(incoming):
                 return []
-            return [Reply(err.message, buttons=((Button(texts.BTN_MENU, "m:menu"),),))]
+            return [Reply(err.message, buttons=((MenuMain().button(texts.BTN_MENU),),))]
         except Exception:
             log.exception("engine failed on %s update %s", incoming.channel, incoming.update_id)
-            return [Reply(texts.SORRY, buttons=((Button(texts.BTN_MENU, "m:menu"),),))]
+            return [Reply(texts.SORRY, buttons=((MenuMain().button(texts.BTN_MENU),),))]
 
     async def _claim_only(self, incoming: Incoming) -> bool:
         """Record the update as handled; False if it already was."""
@@ -110,10 +109,11 @@ class Engine:
             return [Reply(texts.TOO_LONG, buttons=_rows(shown))]
         route = dispatch.route
         if route is None:
-            return [Reply(texts.STALE_BUTTON, buttons=((Button(texts.BTN_MENU, "m:menu"),),))]
+            return [Reply(texts.STALE_BUTTON, buttons=((MenuMain().button(texts.BTN_MENU),),))]
+        arg = dispatch.arg
         if ctx.user is None and not route.public:
-            route = self.router.commands["start"]
-        replies = await route.fn(ctx, dispatch.arg)
+            route, arg = self.router.commands["start"], ""
+        replies = await route.fn(ctx, arg)
 
         if ctx.state is not None and ctx.user is not None:
             with_buttons = [r for r in replies if r.buttons]
@@ -139,7 +139,7 @@ class Engine:
             name = name.split("@", 1)[0].lower()
             return Dispatch(self.router.commands.get(name), arg.strip(), "command")
         flow_route = self.router.flows.get(ctx.flow) if ctx.user is not None else None
-        if flow_route is not None and flow_route.numbers_are_text and text.isdigit():
+        if flow_route is not None and flow_route.numbers_are_text and text.isascii() and text.isdigit():
             return Dispatch(flow_route, text, "flow")
         picked = match_button(text, shown)
         if picked is not None:
@@ -149,8 +149,10 @@ class Engine:
         return Dispatch(self.router.fallback, text, "fallback")
 
     def _button_route(self, payload: str) -> Dispatch:
-        prefix, _, arg = payload.partition(":")
-        return Dispatch(self.router.buttons.get(prefix), arg, "button")
+        found = self.router.resolve_button(payload)
+        if found is None:
+            return Dispatch(None, payload, "button")  # unknown or malformed: answered like a stale button
+        return Dispatch(found[0], found[1], "button")
 
 
 def _rows(buttons: list[Button]) -> tuple[tuple[Button, ...], ...]:

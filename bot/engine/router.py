@@ -1,8 +1,10 @@
 """Maps commands, button payloads and flow states to handlers.
 
-Payloads are `prefix:arg` (<= 64 bytes). A handler is `async (ctx, arg) -> list[Reply]`:
+A command or flow handler is `async (ctx, arg: str) -> list[Reply]`:
 - `@router.command("start")` handles "/start arg";
-- `@router.button("l")` handles payload "l:arg";
+- `@router.button(OpenLesson)` handles payloads of that kind (bot.callbacks): the longest registered
+  prefix of the payload wins, and the handler gets the parsed, bounded `OpenLesson`, never a raw string
+  (a payload that does not parse finds no route and is answered like a stale button);
 - `@router.flow("onboard_village")` handles typed text while the user is in that flow
   (`numbers_are_text=True` when the flow asks for a number, so "30" is not taken as button 30);
 - `@router.menu_entry` adds role-specific buttons to the main menu.
@@ -13,18 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from bot.callbacks import Callback
 from bot.db.models import User
 from bot.engine.context import Ctx
 from bot.messages import Button, Reply
 
 HandlerFn = Callable[[Ctx, str], Awaitable[list[Reply]]]
 MenuEntryFn = Callable[[User], list[Button]]
+ButtonFn = TypeVar("ButtonFn", bound=Callable[[Ctx, Any], Awaitable[list[Reply]]])
 
 
 @dataclass(frozen=True)
 class Route:
-    fn: HandlerFn
+    fn: Callable[[Ctx, Any], Awaitable[list[Reply]]]
     public: bool = False
     numbers_are_text: bool = False  # a flow asking for a number: typed digits are not button picks
     accepts_media: bool = False  # a flow that takes a photo (ctx.incoming.media_ref)
@@ -33,7 +38,7 @@ class Route:
 @dataclass
 class Router:
     commands: dict[str, Route] = field(default_factory=dict)
-    buttons: dict[str, Route] = field(default_factory=dict)
+    buttons: dict[str, tuple[type[Callback], Route]] = field(default_factory=dict)
     flows: dict[str, Route] = field(default_factory=dict)
     menu_entries: list[MenuEntryFn] = field(default_factory=list)
     fallback: Route | None = None  # typed text outside any flow (lesson search)
@@ -47,12 +52,27 @@ class Router:
 
         return deco
 
-    def button(self, prefix: str, public: bool = False) -> Callable[[HandlerFn], HandlerFn]:
-        def deco(fn: HandlerFn) -> HandlerFn:
-            self.buttons[prefix] = Route(fn, public)
+    def button(self, kind: type[Callback], public: bool = False) -> Callable[[ButtonFn], ButtonFn]:
+        """Register `fn(ctx, parsed: kind)` for payloads of `kind` (the same function may also be a command)."""
+
+        def deco(fn: ButtonFn) -> ButtonFn:
+            if kind.prefix in self.buttons:
+                raise ValueError(f"payload prefix {kind.prefix!r} registered twice")
+            self.buttons[kind.prefix] = (kind, Route(fn, public))
             return fn
 
         return deco
+
+    def resolve_button(self, payload: str) -> tuple[Route, Callback] | None:
+        """The route of the longest registered prefix and the parsed payload; None if either is missing."""
+        parts = payload.split(":")
+        for end in range(len(parts), 0, -1):
+            found = self.buttons.get(":".join(parts[:end]))
+            if found is not None:
+                kind, route = found
+                parsed = kind.parse(":".join(parts[end:]))
+                return None if parsed is None else (route, parsed)
+        return None
 
     def flow(
         self, name: str, numbers_are_text: bool = False, accepts_media: bool = False

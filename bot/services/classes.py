@@ -6,12 +6,14 @@ trusted) and takes `now` explicitly, so tests drive time. Notifications go throu
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import callbacks as cb
 from bot.app_context import AppContext
 from bot.content.places import Places
 from bot.db.models import Attendance, Klass, Role, User
@@ -105,7 +107,12 @@ def _commune_of(village_ids: list[str], places: Places) -> str | None:
 
 
 def _register_buttons(class_id: int) -> list[list[Button]]:
-    return [[Button("✅ Tôi sẽ tham gia", f"cls:reg:{class_id}")], [Button("📅 Lịch lớp học", "cls:list")]]
+    return [[cb.ClassRegister(class_id).button("✅ Tôi sẽ tham gia")], [cb.ClassList().button("📅 Lịch lớp học")]]
+
+
+def unregister_button(class_id: int, label: str = "❌ Hủy đăng ký") -> Button:
+    """The one «Hủy đăng ký» button: in the class list, after registering, on edits and reminders."""
+    return cb.ClassUnregister(class_id).button(label)
 
 
 # ---------- checks ----------
@@ -129,7 +136,7 @@ def check_place(text: str) -> str:
 
 def check_capacity(text: str) -> int:
     digits = text.strip().replace(".", "")
-    if not digits.lstrip("-").isdigit():
+    if not re.fullmatch(r"-?[0-9]{1,9}", digits):
         raise UserError("Số chỗ phải là một số, ví dụ: 30. Nếu không giới hạn, bấm «Không giới hạn».")
     value = int(digits)
     if value <= 0:
@@ -284,7 +291,7 @@ async def update_class(
         + class_text(klass, app.places, app)
         + "\n\nNếu không đi được nữa, bạn bấm «Hủy đăng ký»."
     )
-    buttons = [[Button("❌ Hủy đăng ký", f"cls:unreg:{klass.id}")]]
+    buttons = [[unregister_button(klass.id)]]
     edit_ref = f"ce:{klass.id}:{int(now.timestamp())}:{secrets.token_hex(3)}"  # every edit is its own message
     await enqueue_for_users(session, app, edit_ref, registered, text, now, buttons)
     return klass
@@ -484,7 +491,7 @@ async def enqueue_due_reminders(session: AsyncSession, app: AppContext, now: dat
             users,
             _reminder_text(klass, offset, app),
             now,
-            [[Button("❌ Hủy đăng ký", f"cls:unreg:{klass.id}")]],
+            [[unregister_button(klass.id)]],
         )
     return added
 
@@ -514,3 +521,12 @@ async def next_reminder_at(session: AsyncSession, app: AppContext, now: datetime
         if k.starts_at - timedelta(minutes=o) > now
     ]
     return min(moments) if moments else None
+
+
+async def registered_users(session: AsyncSession, klass: Klass) -> list[User]:
+    """Who registered for a class the caller already may manage (see `managed_class`)."""
+    return list(await repo.registered_users(session, klass.id))
+
+
+async def count_registered(session: AsyncSession, klass: Klass) -> int:
+    return await repo.count_registered(session, klass.id)

@@ -12,5 +12,9 @@ from bot.engine.flows import (  # noqa: F401  (imported for their registrations)
     roles,
     search,
     start,
-    team,
+    team_announce,
+    team_attendance,
+    team_classes,
+    team_common,
+    team_edits,
 )

@@ -2,37 +2,29 @@
 
 from __future__ import annotations
 
+from bot import callbacks as cb
 from bot.engine.context import Ctx
-from bot.engine.flows.common import MENU_BUTTON, as_int, rows
+from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
 from bot.messages import Button, Reply
 from bot.services import classes as svc
 from bot.services.errors import UserError
 
-LIST_BUTTON = Button("📅 Lịch lớp học", "cls:list")
+LIST_BUTTON = cb.ClassList().button("📅 Lịch lớp học")
 NUMBERS = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]
 MAX_SHOWN = 10
 
 
-@router.button("cls")
-async def on_button(ctx: Ctx, arg: str) -> list[Reply]:
-    action, _, rest = arg.partition(":")
-    if action == "reg":
-        return await register(ctx, rest)
-    if action == "unreg":
-        return await unregister(ctx, rest)
-    return await class_list(ctx, "")
-
-
 @router.command("lichhoc", "lich_hoc", "lophoc")
-async def class_list(ctx: Ctx, arg: str, note: str = "") -> list[Reply]:
+@router.button(cb.ClassList)
+async def class_list(ctx: Ctx, arg: object, note: str = "") -> list[Reply]:
     assert ctx.user is not None
     ctx.set_flow("menu")
     if not ctx.user.village_id:
         return [
             Reply(
                 "Bạn chưa chọn thôn nên mình chưa biết lớp nào gần bạn. Bấm «Đổi thôn/xã» để chọn nhé.",
-                buttons=rows(Button("🏠 Đổi thôn/xã", "m:place"), MENU_BUTTON),
+                buttons=rows(cb.MenuPlace().button("🏠 Đổi thôn/xã"), MENU_BUTTON),
             )
         ]
     views = (await svc.upcoming_for_resident(ctx.session, ctx.user, ctx.now))[:MAX_SHOWN]
@@ -51,31 +43,33 @@ async def class_list(ctx: Ctx, arg: str, note: str = "") -> list[Reply]:
         status = " — ✅ bạn đã đăng ký" if view.mine else (" — đã đủ chỗ" if view.full else "")
         blocks.append(f"{number} {svc.class_text(view.klass, ctx.app.places, ctx.app, view.registered)}{status}")
         if view.mine:
-            buttons.append(Button(f"❌ Hủy đăng ký lớp {i + 1}", f"cls:unreg:{view.klass.id}"))
+            buttons.append(svc.unregister_button(view.klass.id, f"❌ Hủy đăng ký lớp {i + 1}"))
         elif not view.full:
-            buttons.append(Button(f"✅ Tôi sẽ tham gia lớp {i + 1}", f"cls:reg:{view.klass.id}"))
+            buttons.append(cb.ClassRegister(view.klass.id).button(f"✅ Tôi sẽ tham gia lớp {i + 1}"))
     text = f"{note}📅 Lớp học sắp tới ở {village}:\n\n" + "\n\n".join(blocks)
     return [Reply(text, buttons=rows(*buttons, MENU_BUTTON))]
 
 
-async def register(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.ClassRegister)
+async def register(ctx: Ctx, arg: cb.ClassRegister) -> list[Reply]:
     assert ctx.user is not None
-    klass = await svc.register(ctx.session, ctx.user, as_int(arg), ctx.now)
+    klass = await svc.register(ctx.session, ctx.user, arg.class_id, ctx.now)
     offsets = sorted(ctx.app.settings.reminder_offsets_minutes, reverse=True)
     when = " và ".join(_offset_label(o) for o in offsets if o > 0)
     reminder = f" Bot sẽ nhắc bạn {when} trước giờ học." if when else ""
     return [
         Reply(
             f"🎉 Bạn đã đăng ký lớp «{klass.title}».{reminder}\n\n" + svc.class_text(klass, ctx.app.places, ctx.app),
-            buttons=rows(Button("❌ Hủy đăng ký", f"cls:unreg:{klass.id}"), LIST_BUTTON, MENU_BUTTON),
+            buttons=rows(svc.unregister_button(klass.id), LIST_BUTTON, MENU_BUTTON),
         )
     ]
 
 
-async def unregister(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.ClassUnregister)
+async def unregister(ctx: Ctx, arg: cb.ClassUnregister) -> list[Reply]:
     assert ctx.user is not None
     try:
-        klass = await svc.unregister(ctx.session, ctx.user, as_int(arg), ctx.now)
+        klass = await svc.unregister(ctx.session, ctx.user, arg.class_id, ctx.now)
     except UserError as err:
         return [Reply(err.message, buttons=rows(LIST_BUTTON, MENU_BUTTON))]
     return [

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from bot import callbacks as cb
 from bot.content.models import Lesson
 from bot.db.repositories import progress as progress_repo
 from bot.engine.context import Ctx
-from bot.engine.flows.common import MENU_BUTTON, as_int, menu_item, menu_reply, paged, rows
+from bot.engine.flows.common import MENU_BUTTON, menu_reply, paged, rows
 from bot.engine.router import router
-from bot.messages import Button, Reply
+from bot.messages import Reply
 from bot.services import learning
 
 LIST_PAGE = 6
@@ -17,11 +18,11 @@ def step_reply(ctx: Ctx, lesson: Lesson, step: int, edit: bool = False) -> Reply
     total = len(lesson.steps)
     current = lesson.steps[step]
     text = f"📘 {lesson.title}\nBước {step + 1}/{total}\n\n{current.text}"
-    back = Button("◀ Quay lại", "n:back") if step > 0 else None
+    back = cb.StepBack().button("◀ Quay lại") if step > 0 else None
     if step < total - 1:
-        forward = Button("Tiếp ▶", "n:next")
+        forward = cb.StepNext().button("Tiếp ▶")
     else:
-        forward = Button("📝 Làm bài kiểm tra", f"qz:{lesson.id}")
+        forward = cb.StartQuiz(lesson.id).button("📝 Làm bài kiểm tra")
     image = str(ctx.app.settings.content_dir / current.image) if current.image else None
     return Reply(text, buttons=rows(back, forward, per_row=2) + rows(MENU_BUTTON), image=image, edit=edit)
 
@@ -39,23 +40,32 @@ async def show_lesson(ctx: Ctx, lesson: Lesson, restart: bool = False) -> list[R
     return [*intro, step_reply(ctx, lesson, row.step)]
 
 
-@router.button("l")
-async def open_lesson(ctx: Ctx, arg: str) -> list[Reply]:
-    return await show_lesson(ctx, learning.lesson_or_error(ctx.app.catalog, arg))
+@router.button(cb.OpenLesson)
+async def open_lesson(ctx: Ctx, arg: cb.OpenLesson) -> list[Reply]:
+    return await show_lesson(ctx, learning.lesson_or_error(ctx.app.catalog, arg.lesson_id))
 
 
-@router.button("lr")
-async def reread_lesson(ctx: Ctx, arg: str) -> list[Reply]:
-    return await show_lesson(ctx, learning.lesson_or_error(ctx.app.catalog, arg), restart=True)
+@router.button(cb.RereadLesson)
+async def reread_lesson(ctx: Ctx, arg: cb.RereadLesson) -> list[Reply]:
+    return await show_lesson(ctx, learning.lesson_or_error(ctx.app.catalog, arg.lesson_id), restart=True)
 
 
-@router.button("n")
-async def navigate(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.StepNext)
+async def step_next(ctx: Ctx, arg: cb.StepNext) -> list[Reply]:
+    return await _navigate(ctx, 1)
+
+
+@router.button(cb.StepBack)
+async def step_back(ctx: Ctx, arg: cb.StepBack) -> list[Reply]:
+    return await _navigate(ctx, -1)
+
+
+async def _navigate(ctx: Ctx, delta: int) -> list[Reply]:
     lesson = ctx.app.catalog.get(ctx.data.get("lesson_id", "")) if ctx.flow == "lesson" else None
-    if lesson is None or arg not in ("next", "back"):
+    if lesson is None:
         return [await menu_reply(ctx, "Bạn chưa mở bài học nào. Chọn một bài nhé:")]
     assert ctx.user is not None
-    row = await learning.move(ctx.session, ctx.user, lesson, 1 if arg == "next" else -1, ctx.now)
+    row = await learning.move(ctx.session, ctx.user, lesson, delta, ctx.now)
     return [step_reply(ctx, lesson, row.step, edit=True)]
 
 
@@ -67,25 +77,25 @@ async def typed_in_lesson(ctx: Ctx, text: str) -> list[Reply]:
     return await search_reply(ctx, text)
 
 
-@menu_item("continue")
-async def continue_lesson(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.MenuContinue)
+async def continue_lesson(ctx: Ctx, arg: object) -> list[Reply]:
     assert ctx.user is not None
     row = await progress_repo.latest_unfinished(ctx.session, ctx.user.id)
     lesson = ctx.app.catalog.get(row.lesson_id) if row else None
     if lesson is None:
-        return await list_lessons(ctx, "0")
+        return await list_lessons(ctx, cb.LessonPage(0))
     return await show_lesson(ctx, lesson)
 
 
-@menu_item("learn")
-@router.button("ll")
-async def list_lessons(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.MenuLearn)
+@router.button(cb.LessonPage)
+async def list_lessons(ctx: Ctx, arg: cb.LessonPage | cb.MenuLearn) -> list[Reply]:
     """All lessons, not-yet-completed first and core lessons first among them."""
     assert ctx.user is not None
     done = await progress_repo.completed_ids(ctx.session, ctx.user.id)
     lessons = sorted(ctx.app.catalog.lessons.values(), key=lambda x: (x.id in done, not x.core))
-    items = [Button(("✅ " if x.id in done else "") + _short(x.title), f"l:{x.id}") for x in lessons]
-    chunk, nav = paged(items, as_int(arg), LIST_PAGE, "ll")
+    items = [cb.OpenLesson(x.id).button(("✅ " if x.id in done else "") + _short(x.title)) for x in lessons]
+    chunk, nav = paged(items, arg.page if isinstance(arg, cb.LessonPage) else 0, LIST_PAGE, cb.LessonPage)
     text = "Chọn một bài để học (✅ là bài bạn đã hoàn thành). Bạn cũng có thể gõ điều muốn học."
     return [Reply(text, buttons=rows(*chunk) + nav + rows(MENU_BUTTON))]
 

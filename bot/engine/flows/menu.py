@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from bot import callbacks as cb
 from bot.engine import texts
 from bot.engine.context import Ctx
-from bot.engine.flows.common import MENU_BUTTON, menu_item, menu_reply, rows
+from bot.engine.flows.common import MENU_BUTTON, menu_reply, rows
 from bot.engine.router import router
 from bot.messages import Reply
 
 
 @router.command("menu")
-@menu_item("menu")
-async def menu(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.MenuMain)
+async def menu(ctx: Ctx, arg: object) -> list[Reply]:
     return [await menu_reply(ctx)]
 
 
 @router.command("help", "huongdan", "trogiup", public=True)
-@menu_item("help")
-async def help_(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.MenuHelp)
+async def help_(ctx: Ctx, arg: object) -> list[Reply]:
     if ctx.user is None:
         return [Reply(texts.HELP + "\n\nGõ /start để bắt đầu.")]
     return [Reply(texts.HELP, buttons=rows(MENU_BUTTON))]

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from bot import callbacks as cb
 from bot.engine import texts
 from bot.engine.context import Ctx
-from bot.engine.flows.common import MENU_BUTTON, menu_item, rows
+from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
-from bot.messages import Button, Reply
+from bot.messages import Reply
 from bot.services import users
 
 NOTHING = "Mình không lưu dữ liệu nào về bạn (bạn chưa đồng ý cho lưu)."
 
 
 @router.command("dulieu", public=True)
-@menu_item("data")
-async def show_my_data(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.MenuData, public=True)
+async def show_my_data(ctx: Ctx, arg: object) -> list[Reply]:
     if ctx.user is None:
         return [Reply(NOTHING)]
     d = await users.my_data(ctx.session, ctx.user, ctx.app.places)
@@ -29,11 +30,12 @@ async def show_my_data(ctx: Ctx, arg: str) -> list[Reply]:
         f"• Số lần làm bài kiểm tra: {d.quiz_attempts}\n"
         f"• Vai trò: {texts.ROLE_LABELS.get(d.user.role, d.user.role)}"
     )
-    return [Reply(text, buttons=rows(Button("🗑 Xóa dữ liệu của tôi", "dd:ask"), MENU_BUTTON))]
+    return [Reply(text, buttons=rows(cb.DeleteAsk().button("🗑 Xóa dữ liệu của tôi"), MENU_BUTTON))]
 
 
 @router.command("xoadulieu", public=True)
-async def ask_delete(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.DeleteAsk, public=True)
+async def ask_delete(ctx: Ctx, arg: object) -> list[Reply]:
     if ctx.user is None:
         return [Reply(NOTHING)]
     ctx.set_flow("confirm_delete")
@@ -41,18 +43,16 @@ async def ask_delete(ctx: Ctx, arg: str) -> list[Reply]:
         Reply(
             "Bạn chắc chắn muốn xóa toàn bộ dữ liệu? Tiến độ học, kết quả kiểm tra và đăng ký lớp sẽ mất "
             "và không khôi phục được.",
-            buttons=rows(Button("🗑 Xóa hết", "dd:yes"), Button("Không xóa", "m:menu")),
+            buttons=rows(cb.DeleteYes().button("🗑 Xóa hết"), cb.MenuMain().button("Không xóa")),
         )
     ]
 
 
-@router.button("dd", public=True)
-async def delete_button(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.DeleteYes, public=True)
+async def delete_button(ctx: Ctx, arg: cb.DeleteYes) -> list[Reply]:
     if ctx.user is None:
         return [Reply(NOTHING)]
-    if arg == "ask":
-        return await ask_delete(ctx, "")
-    if arg != "yes" or ctx.flow != "confirm_delete":
+    if ctx.flow != "confirm_delete":
         return [Reply("Mình chưa xóa gì. Muốn xóa dữ liệu, gõ /xoadulieu.", buttons=rows(MENU_BUTTON))]
     await users.delete_my_data(ctx.session, ctx.user)
     ctx.session.expunge_all()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot import callbacks as cb
 from bot.db.models import Role, User
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
@@ -23,7 +24,7 @@ BTN_WEB = "🌐 Mở trang thống kê"
 
 @router.menu_entry
 def _stats_entry(user: User) -> list[Button]:
-    return [Button(BTN_STATS, "tk:")] if user.role in (Role.OFFICIAL, Role.ADMIN) else []
+    return [cb.Stats("").button(BTN_STATS)] if user.role in (Role.OFFICIAL, Role.ADMIN) else []
 
 
 def _commune_for(ctx: Ctx, wanted: str) -> str | None:
@@ -44,8 +45,8 @@ def _commune_for(ctx: Ctx, wanted: str) -> str | None:
 
 def _actions(commune_id: str | None) -> tuple[tuple[Button, ...], ...]:
     buttons: list[Button | None] = [
-        Button(BTN_REPORT, f"bc:{commune_id}") if commune_id else None,
-        Button(BTN_WEB, "dn:"),
+        cb.Report(commune_id).button(BTN_REPORT) if commune_id else None,
+        cb.WebLogin().button(BTN_WEB),
         MENU_BUTTON,
     ]
     return rows(*buttons)
@@ -63,7 +64,7 @@ async def _stats_replies(ctx: Ctx, arg: str) -> list[Reply]:
                 f"{stats.fmt_int(t.adults)} = {stats.fmt_pct(t.coverage)}"
             )
         png = await asyncio.to_thread(charts.coverage_chart, "Tỷ lệ bao phủ theo xã", totals)
-        pick = [Button(t.name, f"tk:{t.id}") for t in totals]
+        pick = [cb.Stats(t.id).button(t.name) for t in totals]
         return [Reply("\n".join(lines), buttons=rows(*pick, MENU_BUTTON), image_bytes=png)]
     ov = await stats.commune_overview(ctx.session, ctx.app, commune_id, period, with_trend=False)
     png = await asyncio.to_thread(charts.coverage_chart, f"{ov.name} — tỷ lệ bao phủ theo thôn", ov.villages)
@@ -75,9 +76,9 @@ async def thongke(ctx: Ctx, arg: str) -> list[Reply]:
     return await _stats_replies(ctx, arg)
 
 
-@router.button("tk")
-async def stats_button(ctx: Ctx, arg: str) -> list[Reply]:
-    return await _stats_replies(ctx, arg)
+@router.button(cb.Stats)
+async def stats_button(ctx: Ctx, arg: cb.Stats) -> list[Reply]:
+    return await _stats_replies(ctx, arg.commune_id)
 
 
 def _split_report_arg(ctx: Ctx, arg: str) -> tuple[str, str]:
@@ -111,9 +112,9 @@ async def baocao(ctx: Ctx, arg: str) -> list[Reply]:
     return await _report_replies(ctx, month_text, wanted)
 
 
-@router.button("bc")
-async def report_button(ctx: Ctx, arg: str) -> list[Reply]:
-    return await _report_replies(ctx, "", arg)
+@router.button(cb.Report)
+async def report_button(ctx: Ctx, arg: cb.Report) -> list[Reply]:
+    return await _report_replies(ctx, "", arg.commune_id)
 
 
 async def _login_replies(ctx: Ctx) -> list[Reply]:
@@ -132,6 +133,6 @@ async def dangnhap(ctx: Ctx, arg: str) -> list[Reply]:
     return await _login_replies(ctx)
 
 
-@router.button("dn")
-async def login_button(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.WebLogin)
+async def login_button(ctx: Ctx, arg: cb.WebLogin) -> list[Reply]:
     return await _login_replies(ctx)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from bot import callbacks as cb
 from bot.content.places import Commune, Village
 from bot.engine.context import Ctx
-from bot.engine.flows.common import as_int, menu_item, menu_reply, paged, rows
+from bot.engine.flows.common import menu_reply, paged, rows
 from bot.engine.router import router
-from bot.messages import Button, Reply
+from bot.messages import Reply
 from bot.services import users
 from bot.services.errors import UserError
 from bot.text import fold
@@ -26,20 +27,18 @@ def _matches(name: str, query: str) -> bool:
 
 def ask_commune(ctx: Ctx, page: int = 0, intro: str = "Bạn ở xã/phường nào?") -> list[Reply]:
     ctx.set_flow("onboard_commune")
-    items = [Button(f"{c.name} ({c.province})", f"cm:{c.id}") for c in ctx.app.places.communes.values()]
-    chunk, nav = paged(items, page, PAGE, "pc")
+    items = [cb.PickCommune(c.id).button(f"{c.name} ({c.province})") for c in ctx.app.places.communes.values()]
+    chunk, nav = paged(items, page, PAGE, cb.CommunePage)
     text = f"{intro}\nBấm tên xã, hoặc gõ tên xã (không dấu cũng được)."
     return [Reply(text, buttons=rows(*chunk) + nav)]
 
 
 def ask_village(ctx: Ctx, commune: Commune, page: int = 0, intro: str | None = None) -> list[Reply]:
     ctx.set_flow("onboard_village", commune_id=commune.id)
-    items = [Button(v.name, f"v:{v.id}") for v in commune.villages]
-    chunk, nav = paged(items, page, PAGE, "pv")
-    back = (Button("◀ Chọn xã khác", "m:place"),)
-    text = (
-        intro or f"{commune.name}: bạn ở thôn/xóm/tổ dân phố nào?"
-    ) + "\nBấm tên, hoặc gõ tên (ví dụ «thôn 3»)."
+    items = [cb.PickVillage(v.id).button(v.name) for v in commune.villages]
+    chunk, nav = paged(items, page, PAGE, cb.VillagePage)
+    back = (cb.MenuPlace().button("◀ Chọn xã khác"),)
+    text = (intro or f"{commune.name}: bạn ở thôn/xóm/tổ dân phố nào?") + "\nBấm tên, hoặc gõ tên (ví dụ «thôn 3»)."
     return [Reply(text, buttons=rows(*chunk, per_row=2) + nav + (back,))]
 
 
@@ -50,34 +49,34 @@ async def save_village(ctx: Ctx, village: Village) -> list[Reply]:
     return [await menu_reply(ctx, f"Đã lưu nơi ở của bạn: {label}.\nBạn muốn làm gì tiếp theo?")]
 
 
-@router.button("pc")
-async def commune_page(ctx: Ctx, arg: str) -> list[Reply]:
-    return ask_commune(ctx, as_int(arg))
+@router.button(cb.CommunePage)
+async def commune_page(ctx: Ctx, arg: cb.CommunePage) -> list[Reply]:
+    return ask_commune(ctx, arg.page)
 
 
-@router.button("cm")
-async def pick_commune(ctx: Ctx, arg: str) -> list[Reply]:
-    commune = ctx.app.places.communes.get(arg)
+@router.button(cb.PickCommune)
+async def pick_commune(ctx: Ctx, arg: cb.PickCommune) -> list[Reply]:
+    commune = ctx.app.places.communes.get(arg.commune_id)
     if commune is None:
         return ask_commune(ctx, intro="Mình không tìm thấy xã đó. Bạn chọn lại nhé.")
     return ask_village(ctx, commune)
 
 
-@router.button("pv")
-async def village_page(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.VillagePage)
+async def village_page(ctx: Ctx, arg: cb.VillagePage) -> list[Reply]:
     commune = ctx.app.places.communes.get(ctx.data.get("commune_id", ""))
     if commune is None:
         return ask_commune(ctx)
-    return ask_village(ctx, commune, as_int(arg))
+    return ask_village(ctx, commune, arg.page)
 
 
-@router.button("v")
-async def pick_village(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.PickVillage)
+async def pick_village(ctx: Ctx, arg: cb.PickVillage) -> list[Reply]:
     places = ctx.app.places
     chosen = ctx.data.get("commune_id") if ctx.flow == "onboard_village" else None
-    if not chosen or places.village_commune.get(arg) != chosen:
+    if not chosen or places.village_commune.get(arg.village_id) != chosen:
         raise UserError("Thôn này không thuộc xã bạn đang chọn. Bạn bấm Menu rồi chọn «Đổi thôn/xã» nhé.")
-    return await save_village(ctx, places.villages[arg])
+    return await save_village(ctx, places.villages[arg.village_id])
 
 
 @router.flow("onboard_commune")
@@ -87,7 +86,7 @@ async def typed_commune(ctx: Ctx, text: str) -> list[Reply]:
         return ask_village(ctx, found[0])
     if found:
         ctx.set_flow("onboard_commune")
-        buttons = [Button(f"{c.name} ({c.province})", f"cm:{c.id}") for c in found[:PAGE]]
+        buttons = [cb.PickCommune(c.id).button(f"{c.name} ({c.province})") for c in found[:PAGE]]
         return [Reply("Có mấy xã trùng tên, bạn chọn đúng xã của mình nhé:", buttons=rows(*buttons))]
     return ask_commune(ctx, intro=f"Mình chưa tìm thấy xã «{text[:40]}».")
 
@@ -105,6 +104,6 @@ async def typed_village(ctx: Ctx, text: str) -> list[Reply]:
     return ask_village(ctx, commune, intro=f"Mình chưa tìm thấy thôn «{text[:40]}» ở {commune.name}.")
 
 
-@menu_item("place")
-async def change_place(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.MenuPlace)
+async def change_place(ctx: Ctx, arg: object) -> list[Reply]:
     return ask_commune(ctx)

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from bot import callbacks as cb
 from bot.engine.context import Ctx
-from bot.engine.flows.common import MENU_BUTTON, menu_item, rows
+from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
-from bot.messages import Button, Reply
+from bot.messages import Reply
 from bot.services import learning
 
 
 @router.command("tiendo")
-@menu_item("progress")
-async def show_progress(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.MenuProgress)
+async def show_progress(ctx: Ctx, arg: object) -> list[Reply]:
     assert ctx.user is not None
     p = await learning.progress(ctx.session, ctx.user, ctx.app.catalog)
     lines = [f"📊 Bạn đã hoàn thành {p.done}/{p.total} bài học."]
     lines.append(f"Bộ kỹ năng số cơ bản (bài cốt lõi): {p.core_done}/{p.core_total}.")
     lines.append("")
     lines += [f"• {t.label}: {t.done}/{t.total}" for t in p.by_topic]
-    replies = [Reply("\n".join(lines), buttons=rows(Button("📚 Học tiếp", "m:learn"), MENU_BUTTON))]
+    replies = [Reply("\n".join(lines), buttons=rows(cb.MenuLearn().button("📚 Học tiếp"), MENU_BUTTON))]
     if p.core_finished:
         certificate = await certificate_reply(ctx)
         if certificate is not None:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from bot import callbacks as cb
 from bot.content.models import Lesson
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.flows.progress import certificate_reply
 from bot.engine.router import router
-from bot.messages import Button, Reply
+from bot.messages import Reply
 from bot.services import learning
 
 
 def question_reply(lesson: Lesson, index: int) -> Reply:
     q = lesson.quiz.questions[index]
     total = len(lesson.quiz.questions)
-    buttons = [Button(choice, f"q:{index}:{i}") for i, choice in enumerate(q.choices)]
+    buttons = [cb.Answer(index, i).button(choice) for i, choice in enumerate(q.choices)]
     return Reply(f"📝 Câu {index + 1}/{total}: {q.text}", buttons=rows(*buttons))
 
 
@@ -27,30 +28,25 @@ def _current(ctx: Ctx) -> tuple[Lesson, int, list[int]] | None:
     return lesson, int(ctx.data.get("q", 0)), list(ctx.data.get("answers", []))
 
 
-@router.button("qz")
-async def start_quiz(ctx: Ctx, arg: str) -> list[Reply]:
-    lesson_id = arg or ctx.data.get("lesson_id", "")
+@router.button(cb.StartQuiz)
+async def start_quiz(ctx: Ctx, arg: cb.StartQuiz) -> list[Reply]:
+    lesson_id = arg.lesson_id or ctx.data.get("lesson_id", "")
     lesson = learning.lesson_or_error(ctx.app.catalog, lesson_id)
     ctx.set_flow("quiz", lesson_id=lesson.id, q=0, answers=[])
-    intro = Reply(
-        f"Bài kiểm tra: {len(lesson.quiz.questions)} câu, đúng {lesson.quiz.pass_score} câu là đạt."
-    )
+    intro = Reply(f"Bài kiểm tra: {len(lesson.quiz.questions)} câu, đúng {lesson.quiz.pass_score} câu là đạt.")
     return [intro, question_reply(lesson, 0)]
 
 
-@router.button("q")
-async def answer(ctx: Ctx, arg: str) -> list[Reply]:
+@router.button(cb.Answer)
+async def answer(ctx: Ctx, arg: cb.Answer) -> list[Reply]:
     current = _current(ctx)
     if current is None:
-        return [
-            Reply("Bài kiểm tra này đã kết thúc. Bạn bấm Menu để tiếp tục nhé.", buttons=rows(MENU_BUTTON))
-        ]
+        return [Reply("Bài kiểm tra này đã kết thúc. Bạn bấm Menu để tiếp tục nhé.", buttons=rows(MENU_BUTTON))]
     lesson, index, answers = current
-    qi, _, ci = arg.partition(":")
     q = lesson.quiz.questions[index]
-    if qi != str(index) or not ci.isdigit() or int(ci) >= len(q.choices):
+    if arg.question != index or arg.choice >= len(q.choices):
         return [Reply("Câu đó đã qua rồi. Đây là câu hiện tại:"), question_reply(lesson, index)]
-    choice = int(ci)
+    choice = arg.choice
     answers.append(choice)
     verdict = "✅ Đúng rồi!" if choice == q.answer else f"❌ Chưa đúng. Đáp án đúng: {q.choices[q.answer]}."
     feedback = Reply(f"{verdict}\n{q.explain}")
@@ -68,11 +64,10 @@ async def _finish(ctx: Ctx, lesson: Lesson, answers: list[int]) -> list[Reply]:
     if not result.passed:
         return [
             Reply(
-                f"{score} Cần đúng {lesson.quiz.pass_score} câu để hoàn thành bài. "
-                "Không sao, mình thử lại nhé!",
+                f"{score} Cần đúng {lesson.quiz.pass_score} câu để hoàn thành bài. Không sao, mình thử lại nhé!",
                 buttons=rows(
-                    Button("🔁 Làm lại bài kiểm tra", f"qz:{lesson.id}"),
-                    Button("📘 Đọc lại bài học", f"lr:{lesson.id}"),
+                    cb.StartQuiz(lesson.id).button("🔁 Làm lại bài kiểm tra"),
+                    cb.RereadLesson(lesson.id).button("📘 Đọc lại bài học"),
                     MENU_BUTTON,
                 ),
             )
@@ -81,7 +76,7 @@ async def _finish(ctx: Ctx, lesson: Lesson, answers: list[int]) -> list[Reply]:
         Reply(
             f"🎉 {score} Bạn đã hoàn thành bài «{lesson.title}»!",
             buttons=rows(
-                Button("📚 Học bài tiếp theo", "m:learn"), Button("📊 Tiến độ", "m:progress"), MENU_BUTTON
+                cb.MenuLearn().button("📚 Học bài tiếp theo"), cb.MenuProgress().button("📊 Tiến độ"), MENU_BUTTON
             ),
         )
     ]

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from bot import callbacks as cb
 from bot.db.repositories import users as users_repo
 from bot.engine import texts
 from bot.engine.context import Ctx
 from bot.engine.flows.common import menu_reply, rows
 from bot.engine.flows.onboarding import ask_commune
 from bot.engine.router import router
-from bot.messages import Button, Reply
+from bot.messages import Reply
 from bot.services import users
 
 CONSENT_BUTTONS = [
-    Button(texts.BTN_AGREE, "c:yes"),
-    Button(texts.BTN_DISAGREE, "c:no"),
-    Button(texts.BTN_PRIVACY, "c:info"),
+    cb.ConsentYes().button(texts.BTN_AGREE),
+    cb.ConsentNo().button(texts.BTN_DISAGREE),
+    cb.ConsentInfo().button(texts.BTN_PRIVACY),
 ]
 router.anonymous_buttons = CONSENT_BUTTONS
 
@@ -33,16 +34,20 @@ async def start(ctx: Ctx, arg: str) -> list[Reply]:
     return [await menu_reply(ctx, "Chào mừng bạn quay lại! Bạn muốn làm gì hôm nay?")]
 
 
-@router.button("c", public=True)
-async def consent(ctx: Ctx, arg: str) -> list[Reply]:
-    if arg == "info":
-        return [Reply(texts.PRIVACY, buttons=rows(*CONSENT_BUTTONS[:2]))]
-    if arg == "no":
-        if ctx.user is not None:
-            return [await menu_reply(ctx, "Bạn đã đồng ý trước đó. Muốn xóa dữ liệu, gõ /xoadulieu.")]
-        return [Reply(texts.DECLINED, buttons=rows(Button("Tôi đồng ý", "c:yes")))]
-    if arg != "yes":
-        return consent_prompt(greet=False)
+@router.button(cb.ConsentInfo, public=True)
+async def privacy(ctx: Ctx, arg: cb.ConsentInfo) -> list[Reply]:
+    return [Reply(texts.PRIVACY, buttons=rows(*CONSENT_BUTTONS[:2]))]
+
+
+@router.button(cb.ConsentNo, public=True)
+async def decline(ctx: Ctx, arg: cb.ConsentNo) -> list[Reply]:
+    if ctx.user is not None:
+        return [await menu_reply(ctx, "Bạn đã đồng ý trước đó. Muốn xóa dữ liệu, gõ /xoadulieu.")]
+    return [Reply(texts.DECLINED, buttons=rows(cb.ConsentYes().button("Tôi đồng ý")))]
+
+
+@router.button(cb.ConsentYes, public=True)
+async def consent(ctx: Ctx, arg: cb.ConsentYes) -> list[Reply]:
     if ctx.user is None:
         ctx.user = await users.consent(ctx.session, ctx.incoming, ctx.now)
         ctx.state = await users_repo.get_state(ctx.session, ctx.user.id)

@@ -1,0 +1,148 @@
+"""Announcements: villages → text (or a photo with a caption) → preview → send; delivery status.
+
+Flow states: ann_villages (the picker in team_common), ann_text, ann_confirm.
+"""
+
+from __future__ import annotations
+
+from bot import callbacks as cb
+from bot.engine.context import Ctx
+from bot.engine.flows.common import rows
+from bot.engine.flows.team_common import (
+    CANCEL,
+    HOME,
+    NEW_ANNOUNCEMENT,
+    managed_villages,
+    stale,
+    village_name,
+    villages_reply,
+)
+from bot.engine.router import router
+from bot.messages import Reply
+from bot.services import announcements
+from bot.services.errors import UserError
+from bot.services.roles import require_team
+
+
+@router.command("thongbao", "thong_bao")
+@router.button(cb.NewAnnouncement)
+async def new_announcement(ctx: Ctx, arg: object) -> list[Reply]:
+    villages = managed_villages(ctx)
+    if not villages:
+        raise UserError("Bạn chưa được giao thôn nào. Hãy nhờ quản trị viên cấp lại mã mời.")
+    if len(villages) == 1:
+        ctx.set_flow("ann_villages", villages=villages)
+        return await ask_text(ctx, villages)
+    ctx.set_flow("ann_villages", villages=[])
+    return [villages_reply(ctx, "📣 Gửi thông báo. Gửi cho thôn nào? Bấm để chọn, rồi bấm «Xong».")]
+
+
+async def ask_text(ctx: Ctx, villages: list[str]) -> list[Reply]:
+    count = await announcements.recipient_count(ctx.session, ctx.user, villages, ctx.app)
+    ctx.set_flow("ann_text", villages=villages)
+    names = ", ".join(village_name(ctx, v) for v in villages)
+    return [
+        Reply(
+            f"Gửi đến: {names} ({count} người).\nGõ nội dung thông báo. Muốn kèm ảnh, gửi ảnh "
+            "(chú thích của ảnh sẽ là nội dung).",
+            buttons=rows(CANCEL),
+        )
+    ]
+
+
+async def _fetch_photo(ctx: Ctx) -> str:
+    """Download the photo the team member just sent (only now, because a flow asked for it)."""
+    fetch = ctx.app.media_fetchers.get(ctx.incoming.channel)
+    if fetch is None or not ctx.incoming.media_ref:
+        raise UserError("Kênh này chưa nhận được ảnh. Bạn gõ nội dung bằng chữ nhé.")
+    try:
+        path = await fetch(ctx.incoming.media_ref, ctx.app.settings.uploads_dir)
+    except Exception as exc:
+        raise UserError("Mình chưa tải được ảnh này. Bạn gửi lại ảnh, hoặc gõ nội dung bằng chữ nhé.") from exc
+    return str(path)
+
+
+@router.flow("ann_text", accepts_media=True)
+async def ann_text(ctx: Ctx, text: str) -> list[Reply]:
+    villages = list(ctx.data.get("villages", []))
+    image = ctx.data.get("image")
+    if ctx.incoming.media_ref:
+        image = await _fetch_photo(ctx)
+        if not text:
+            ctx.set_flow("ann_text", villages=villages, image=image)
+            return [Reply("Đã nhận ảnh. Giờ bạn gõ nội dung thông báo đi kèm ảnh.", buttons=rows(CANCEL))]
+    try:
+        clean = announcements.check_text(text)
+    except UserError as err:
+        return [Reply(err.message, buttons=rows(CANCEL))]
+    count = await announcements.recipient_count(ctx.session, ctx.user, villages, ctx.app)
+    ctx.set_flow("ann_confirm", villages=villages, text=clean, image=image)
+    return [
+        Reply(
+            "Xem trước tin nhắn bà con sẽ nhận:\n\n"
+            + announcements.message_text(clean, villages, ctx.app)
+            + f"\n\n👥 Sẽ gửi đến {count} người. Gửi ngay?",
+            buttons=rows(cb.SendAnnouncement().button("✅ Gửi"), cb.RewriteAnnouncement().button("✏️ Viết lại"), CANCEL),
+            image=image,
+        )
+    ]
+
+
+@router.button(cb.RewriteAnnouncement)
+async def ann_rewrite(ctx: Ctx, arg: cb.RewriteAnnouncement) -> list[Reply]:
+    require_team(ctx.user)
+    if ctx.flow != "ann_confirm":
+        return stale()
+    return await ask_text(ctx, list(ctx.data.get("villages", [])))
+
+
+@router.button(cb.SendAnnouncement)
+async def ann_confirm(ctx: Ctx, arg: cb.SendAnnouncement) -> list[Reply]:
+    require_team(ctx.user)
+    if ctx.flow != "ann_confirm":
+        return stale()
+    ann, count = await announcements.send(
+        ctx.session,
+        ctx.app,
+        ctx.user,
+        ctx.data.get("text", ""),
+        list(ctx.data.get("villages", [])),
+        ctx.now,
+        image_path=ctx.data.get("image"),
+    )
+    ctx.set_flow("menu")
+    return [
+        Reply(
+            f"📣 Đã xếp hàng gửi thông báo đến {count} người. Bot gửi dần để không bị chặn; "
+            "bấm nút dưới đây để xem tình trạng.",
+            buttons=rows(cb.AnnouncementStatus(ann.id).button("📬 Tình trạng gửi"), HOME),
+        )
+    ]
+
+
+@router.button(cb.Announcements)
+async def ann_list(ctx: Ctx, arg: cb.Announcements) -> list[Reply]:
+    require_team(ctx.user)
+    found = await announcements.recent(ctx.session, ctx.user)
+    if not found:
+        return [Reply("Bạn chưa gửi thông báo nào.", buttons=rows(NEW_ANNOUNCEMENT, HOME))]
+    tz = ctx.app.settings.tz
+    buttons = [
+        cb.AnnouncementStatus(a.id).button(f"{a.created_at.astimezone(tz):%d/%m %H:%M} {a.text[:30]}") for a in found
+    ]
+    return [Reply("📬 Thông báo bạn đã gửi gần đây:", buttons=rows(*buttons, HOME))]
+
+
+@router.button(cb.AnnouncementStatus)
+async def ann_status(ctx: Ctx, arg: cb.AnnouncementStatus) -> list[Reply]:
+    require_team(ctx.user)
+    ann, d = await announcements.delivery(ctx.session, ctx.user, arg.announcement_id)
+    return [
+        Reply(
+            f"📬 Thông báo «{ann.text[:60]}»\n"
+            f"• Đã gửi: {d.sent}\n• Đang chờ gửi: {d.pending}\n• Lỗi: {d.failed}\n"
+            f"• Người dùng đã chặn bot: {d.blocked}\n"
+            f"Tổng: {d.total} người.",
+            buttons=rows(cb.AnnouncementStatus(ann.id).button("🔄 Cập nhật"), HOME),
+        )
+    ]

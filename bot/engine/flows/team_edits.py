@@ -1,0 +1,127 @@
+"""A team member's classes: the list, one class's detail, changing time or place, cancelling.
+
+Flow states: edit_time (typed or picked in team_classes, applied here), edit_place.
+"""
+
+from __future__ import annotations
+
+from bot import callbacks as cb
+from bot.engine.context import Ctx
+from bot.engine.flows.common import rows
+from bot.engine.flows.team_common import CANCEL, HOME, MY_CLASSES, NEW_CLASS, time_reply
+from bot.engine.router import router
+from bot.messages import Button, Reply
+from bot.services import classes as svc
+from bot.services.dateparse import EXAMPLES, format_when
+from bot.services.errors import UserError
+from bot.services.roles import require_team
+
+
+@router.command("lopcuatoi", "lop_cua_toi")
+@router.button(cb.MyClasses)
+async def my_classes(ctx: Ctx, arg: object) -> list[Reply]:
+    found = await svc.team_classes(ctx.session, ctx.user, ctx.now)
+    ctx.set_flow("menu")
+    if not found:
+        return [Reply("Bạn chưa có lớp học nào (trong 14 ngày qua và sắp tới).", buttons=rows(NEW_CLASS, HOME))]
+    tz = ctx.app.settings.tz
+    marks = {"scheduled": "", "cancelled": " (đã hủy)", "done": " (đã điểm danh)"}
+    buttons = [
+        cb.ClassDetail(k.id).button(f"{k.starts_at.astimezone(tz):%d/%m %H:%M} {k.title[:30]}{marks.get(k.status, '')}")
+        for k in found[:20]
+    ]
+    return [Reply("📋 Lớp của bạn. Bấm vào một lớp để sửa, hủy hoặc điểm danh.", buttons=rows(*buttons, HOME))]
+
+
+@router.button(cb.ClassDetail)
+async def class_detail(ctx: Ctx, arg: cb.ClassDetail) -> list[Reply]:
+    require_team(ctx.user)
+    klass = await svc.managed_class(ctx.session, ctx.user, arg.class_id)
+    registered = await svc.registered_users(ctx.session, klass)
+    names = ", ".join(u.display_name or f"#{u.id}" for u in registered[:30]) or "chưa có ai"
+    text = svc.class_text(klass, ctx.app.places, ctx.app, len(registered)) + f"\n\nĐã đăng ký: {names}"
+    buttons: list[Button] = []
+    if klass.status == "scheduled" and klass.starts_at > ctx.now:
+        buttons += [
+            cb.EditTime(klass.id).button("🕗 Đổi giờ"),
+            cb.EditPlace(klass.id).button("📍 Đổi địa điểm"),
+            cb.AskCancel(klass.id).button("❌ Hủy lớp"),
+        ]
+    if klass.status != "cancelled" and klass.starts_at <= ctx.now:
+        buttons.append(cb.Attendance(klass.id).button("✅ Điểm danh"))
+    if klass.status == "cancelled":
+        text += "\n\n(Lớp này đã hủy.)"
+    return [Reply(text, buttons=rows(*buttons, MY_CLASSES, HOME))]
+
+
+@router.button(cb.EditTime)
+async def edit_time(ctx: Ctx, arg: cb.EditTime) -> list[Reply]:
+    require_team(ctx.user)
+    klass = await svc.managed_class(ctx.session, ctx.user, arg.class_id)
+    ctx.set_flow("edit_time", class_id=klass.id)
+    return [
+        time_reply(
+            ctx, f"Giờ hiện tại: {format_when(klass.starts_at, ctx.app.settings.tz)}.\nGõ ngày giờ mới. {EXAMPLES}"
+        )
+    ]
+
+
+@router.button(cb.EditPlace)
+async def edit_place(ctx: Ctx, arg: cb.EditPlace) -> list[Reply]:
+    require_team(ctx.user)
+    klass = await svc.managed_class(ctx.session, ctx.user, arg.class_id)
+    ctx.set_flow("edit_place", class_id=klass.id)
+    return [Reply(f"Địa điểm hiện tại: {klass.place}.\nGõ địa điểm mới.", buttons=rows(CANCEL))]
+
+
+@router.flow("edit_place")
+async def typed_new_place(ctx: Ctx, text: str) -> list[Reply]:
+    try:
+        place = svc.check_place(text)
+    except UserError as err:
+        return [Reply(err.message, buttons=rows(CANCEL))]
+    return await apply_edit(ctx, place=place)
+
+
+async def apply_edit(ctx: Ctx, **changes: object) -> list[Reply]:
+    class_id = int(ctx.data.get("class_id", 0))
+    klass = await svc.update_class(ctx.session, ctx.app, ctx.user, class_id, ctx.now, **changes)  # type: ignore[arg-type]
+    told = await svc.count_registered(ctx.session, klass)
+    ctx.set_flow("menu")
+    return [
+        Reply(
+            "✅ Đã cập nhật lớp:\n\n"
+            + svc.class_text(klass, ctx.app.places, ctx.app)
+            + f"\n\nĐã báo cho {told} người đăng ký.",
+            buttons=rows(MY_CLASSES, HOME),
+        )
+    ]
+
+
+@router.button(cb.AskCancel)
+async def ask_cancel(ctx: Ctx, arg: cb.AskCancel) -> list[Reply]:
+    require_team(ctx.user)
+    klass = await svc.managed_class(ctx.session, ctx.user, arg.class_id)
+    told = await svc.count_registered(ctx.session, klass)
+    return [
+        Reply(
+            f"Bạn chắc chắn muốn HỦY lớp «{klass.title}» ({format_when(klass.starts_at, ctx.app.settings.tz)})?\n"
+            f"Bot sẽ báo cho {told} người đã đăng ký.",
+            buttons=rows(
+                cb.ConfirmCancel(klass.id).button("❌ Đúng, hủy lớp"), cb.ClassDetail(klass.id).button("Không hủy")
+            ),
+        )
+    ]
+
+
+@router.button(cb.ConfirmCancel)
+async def confirm_cancel(ctx: Ctx, arg: cb.ConfirmCancel) -> list[Reply]:
+    require_team(ctx.user)
+    klass, told = await svc.cancel_class(ctx.session, ctx.app, ctx.user, arg.class_id, ctx.now)
+    ctx.set_flow("menu")
+    return [
+        Reply(
+            f"Đã hủy lớp «{klass.title}». Bot đang báo cho {told} người đã đăng ký.",
+            buttons=rows(MY_CLASSES, HOME),
+        )
+    ]
