@@ -29,7 +29,7 @@ from bot.app_context import AppContext
 from bot.db.models import LessonProgress
 from bot.db.repositories import classes as classes_repo
 from bot.db.repositories import outbox as outbox_repo
-from bot.services import classes as classes_svc
+from bot.services import reminders as reminders_svc
 from bot.services.outbox import enqueue_for_users
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class DueResult:
 async def run_due(sessionmaker: async_sessionmaker[AsyncSession], app: AppContext, now: datetime) -> DueResult:
     """Write every reminder and report due at `now` into the outbox (idempotent)."""
     async with sessionmaker() as session, session.begin():
-        reminders = await classes_svc.enqueue_due_reminders(session, app, now)
+        reminders = await reminders_svc.enqueue_due_reminders(session, app, now)
     async with sessionmaker() as session, session.begin():
         reports = await enqueue_monthly_reports(session, app, now)
     return DueResult(reminders, reports)
@@ -197,7 +197,7 @@ class BotScheduler:
     async def rebuild(self) -> datetime | None:
         """(Re)create the date job for the next reminder moment from the database."""
         async with self.sessionmaker() as session:
-            moment = await classes_svc.next_reminder_at(session, self.app, self.app.clock())
+            moment = await reminders_svc.next_reminder_at(session, self.app, self.app.clock())
         if moment is None:
             if self.scheduler.get_job("next-reminder"):
                 self.scheduler.remove_job("next-reminder")

@@ -25,6 +25,7 @@ from bot.db.types import utcnow
 from bot.engine import texts
 from bot.runtime import Runtime
 from bot.services import classes as classes_svc
+from bot.services import registration
 from tests.conftest import create_pg_database, drop_pg_database
 from tests.fakes.process_cluster import BotInstance, FakeTelegram, message_update, metric, wait_for
 
@@ -249,7 +250,7 @@ async def make_due_class(database_url: str, team_chat: int, resident_chat: int) 
                 starts_at=now + timedelta(minutes=30),
             )
             klass = await classes_svc.create_class(session, runtime.app_ctx, people[Role.TEAM], draft, now)
-            await classes_svc.register(session, people[Role.RESIDENT], klass.id, now)
+            await registration.register(session, people[Role.RESIDENT], klass.id, now)
             return klass.id
     finally:
         await runtime.close()

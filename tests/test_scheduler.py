@@ -11,6 +11,7 @@ from bot.db.repositories import users as users_repo
 from bot.runtime import Runtime
 from bot.scheduler import BotScheduler, run_due
 from bot.services import classes as svc
+from bot.services import registration
 from bot.services.classes import ClassDraft
 from tests.conftest import Clock
 
@@ -36,7 +37,7 @@ async def setup_class(runtime: Runtime, clock: Clock, residents: int = 2) -> tup
             now,
         )
         for u in people:
-            await svc.register(session, u, klass.id, now)
+            await registration.register(session, u, klass.id, now)
         return klass.id, people
 
 
@@ -65,7 +66,7 @@ async def test_reminders_one_day_and_one_hour_before(runtime: Runtime, clock: Cl
     assert "bắt đầu ngày mai" in rows[0].text and "Nhà văn hóa thôn 3" in rows[0].text
 
     async with runtime.sessionmaker() as session, session.begin():
-        await svc.unregister(session, await session.get(User, people[1].id), class_id, clock())  # type: ignore[arg-type]
+        await registration.unregister(session, await session.get(User, people[1].id), class_id, clock())  # type: ignore[arg-type]
     clock.now = STARTS - timedelta(minutes=61)
     assert await tick(runtime, clock) == 0
     clock.now = STARTS - timedelta(minutes=60)

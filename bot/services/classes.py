@@ -1,7 +1,8 @@
-"""Classes held by community tech teams: create, edit, cancel, register, attendance, reminders.
+"""Classes held by community tech teams: the texts, the checks, create / edit / cancel and the lists.
 
 Every function re-checks the caller's role and scope (ids from button payloads are never
 trusted) and takes `now` explicitly, so tests drive time. Notifications go through the outbox.
+Residents' registration, attendance and reminders live in their own modules beside this one.
 """
 
 from __future__ import annotations
@@ -13,22 +14,20 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import callbacks as cb
 from bot.app_context import AppContext
 from bot.content.places import Places
-from bot.db.models import Attendance, Klass, Role, User
+from bot.db.models import Klass, Role, User
 from bot.db.repositories import classes as repo
 from bot.db.repositories import outbox as outbox_repo
-from bot.messages import Button
 from bot.services.dateparse import format_when
 from bot.services.errors import Forbidden, UserError
 from bot.services.outbox import enqueue_for_users
+from bot.services.registration import register_buttons, unregister_button
 from bot.services.roles import can_manage_village, require_team
 
 TITLE_MAX = 200
 PLACE_MAX = 200
 NOTE_MAX = 1000
-NAME_MAX = 128
 ATTENDANCE_WINDOW = timedelta(days=14)  # attendance can be marked up to two weeks after the class
 
 
@@ -45,36 +44,6 @@ class ClassDraft:
     lesson_id: str | None = None
 
 
-@dataclass(frozen=True)
-class ClassView:
-    klass: Klass
-    registered: int
-    mine: bool  # the viewer is registered
-
-    @property
-    def full(self) -> bool:
-        return self.klass.capacity is not None and self.registered >= self.klass.capacity
-
-
-@dataclass(frozen=True)
-class SheetLine:
-    user_id: int
-    name: str
-    present: bool
-
-
-@dataclass(frozen=True)
-class AttendanceSheet:
-    klass: Klass
-    registered: list[SheetLine]
-    walk_ins: list[str]
-
-    @property
-    def present_count(self) -> int:
-        return sum(1 for line in self.registered if line.present) + len(self.walk_ins)
-
-
-# ---------- texts ----------
 def villages_label(klass_village_ids: list[str], commune_id: str, places: Places) -> str:
     if not klass_village_ids:
         commune = places.communes.get(commune_id)
@@ -104,15 +73,6 @@ def class_text(klass: Klass | ClassDraft, places: Places, app: AppContext, regis
 def _commune_of(village_ids: list[str], places: Places) -> str | None:
     communes = {places.village_commune.get(v) for v in village_ids}
     return communes.pop() if len(communes) == 1 else None
-
-
-def _register_buttons(class_id: int) -> list[list[Button]]:
-    return [[cb.ClassRegister(class_id).button("✅ Tôi sẽ tham gia")], [cb.ClassList().button("📅 Lịch lớp học")]]
-
-
-def unregister_button(class_id: int, label: str = "❌ Hủy đăng ký") -> Button:
-    """The one «Hủy đăng ký» button: in the class list, after registering, on edits and reminders."""
-    return cb.ClassUnregister(class_id).button(label)
 
 
 # ---------- checks ----------
@@ -229,7 +189,7 @@ async def create_class(
     text = (
         "📢 Lớp học mới ở thôn mình!\n\n" + class_text(klass, app.places, app) + "\n\nBấm «Tôi sẽ tham gia» để đăng ký."
     )
-    await enqueue_for_users(session, app, f"cn:{klass.id}", residents, text, now, _register_buttons(klass.id))
+    await enqueue_for_users(session, app, f"cn:{klass.id}", residents, text, now, register_buttons(klass.id))
     return klass
 
 
@@ -315,212 +275,6 @@ async def cancel_class(
     )
     await enqueue_for_users(session, app, f"cx:{klass.id}", registered, text, now)
     return klass, len(registered)
-
-
-# ---------- resident side ----------
-def visible_to(user: User, klass: Klass) -> bool:
-    if user.commune_id != klass.commune_id:
-        return False
-    return not klass.village_ids or user.village_id in klass.village_ids
-
-
-async def upcoming_for_resident(session: AsyncSession, user: User, now: datetime) -> list[ClassView]:
-    """Upcoming classes of my village and commune-wide ones of my commune."""
-    if not user.commune_id:
-        return []
-    found = [k for k in await repo.upcoming_in_commune(session, user.commune_id, now) if visible_to(user, k)]
-    ids = [k.id for k in found]
-    counts = await repo.registered_counts(session, ids)
-    mine = await repo.registered_class_ids(session, user.id, ids)
-    return [ClassView(k, counts.get(k.id, 0), k.id in mine) for k in found]
-
-
-async def class_for_resident(session: AsyncSession, user: User, class_id: int, now: datetime) -> ClassView:
-    klass = await repo.get(session, class_id)
-    if klass is None or not visible_to(user, klass):
-        raise UserError("Không tìm thấy lớp học này ở thôn của bạn.")
-    counts = await repo.registered_counts(session, [klass.id])
-    mine = await repo.registered_class_ids(session, user.id, [klass.id])
-    return ClassView(klass, counts.get(klass.id, 0), klass.id in mine)
-
-
-async def register(session: AsyncSession, user: User, class_id: int, now: datetime) -> Klass:
-    """Register `user` for a class of their village (capacity permitting)."""
-    klass = await repo.get(session, class_id)
-    if klass is None or not visible_to(user, klass):
-        raise UserError("Lớp học này không dành cho thôn của bạn, hoặc không còn nữa.")
-    if klass.status == repo.CANCELLED:
-        raise UserError("Rất tiếc, lớp học này đã bị hủy.")
-    if klass.status != repo.SCHEDULED or klass.starts_at <= now:
-        raise UserError("Lớp học này đã bắt đầu hoặc đã kết thúc, không đăng ký được nữa.")
-    reg = await repo.get_registration(session, klass.id, user.id)
-    if reg is not None and reg.cancelled_at is None:
-        return klass  # already registered: tapping twice changes nothing
-    if klass.capacity is not None and await repo.count_registered(session, klass.id) >= klass.capacity:
-        raise UserError("Rất tiếc, lớp đã đủ chỗ. Bạn theo dõi các lớp sau nhé.")
-    if reg is None:
-        await repo.add_registration(session, klass.id, user.id, now)
-    else:
-        reg.cancelled_at = None
-        reg.registered_at = now
-    return klass
-
-
-async def unregister(session: AsyncSession, user: User, class_id: int, now: datetime) -> Klass:
-    klass = await repo.get(session, class_id)
-    reg = await repo.get_registration(session, class_id, user.id) if klass else None
-    if klass is None or reg is None or reg.cancelled_at is not None:
-        raise UserError("Bạn chưa đăng ký lớp này.")
-    reg.cancelled_at = now
-    await outbox_repo.cancel_pending(session, f"cr:{klass.id}:%", user_id=user.id)
-    return klass
-
-
-# ---------- attendance ----------
-async def attendance_sheet(session: AsyncSession, user: User | None, class_id: int, now: datetime) -> AttendanceSheet:
-    klass = await managed_class(session, user, class_id)
-    if klass.status == repo.CANCELLED:
-        raise UserError("Lớp này đã bị hủy, không điểm danh được.")
-    if klass.starts_at > now:
-        raise UserError("Lớp chưa diễn ra. Bạn điểm danh khi lớp đã bắt đầu nhé.")
-    if klass.starts_at < now - ATTENDANCE_WINDOW:
-        raise UserError("Đã quá 14 ngày sau buổi học, không điểm danh được nữa.")
-    rows = await repo.attendance_of(session, klass.id)
-    present = {a.user_id for a in rows if a.user_id is not None}
-    registered = await repo.registered_users(session, klass.id)
-    lines = [SheetLine(u.id, u.display_name or f"Người dùng #{u.id}", u.id in present) for u in registered]
-    walk_ins = [a.walk_in_name for a in rows if a.user_id is None and a.walk_in_name]
-    return AttendanceSheet(klass, lines, walk_ins)
-
-
-async def toggle_attendance(
-    session: AsyncSession, user: User | None, class_id: int, resident_id: int, now: datetime
-) -> bool:
-    """Mark a registered resident present, or unmark; returns the new state."""
-    sheet = await attendance_sheet(session, user, class_id, now)
-    assert user is not None
-    line = next((entry for entry in sheet.registered if entry.user_id == resident_id), None)
-    if line is None:
-        raise UserError("Người này không có trong danh sách đăng ký của lớp.")
-    if line.present:
-        await repo.remove_attendance(session, class_id, resident_id)
-        return False
-    resident = await session.get(User, resident_id)
-    await repo.add_attendance(
-        session,
-        Attendance(
-            class_id=class_id,
-            user_id=resident_id,
-            village_id=resident.village_id if resident else None,
-            marked_by=user.id,
-            marked_at=now,
-        ),
-    )
-    return True
-
-
-async def add_walk_in(session: AsyncSession, user: User | None, class_id: int, name: str, now: datetime) -> str:
-    sheet = await attendance_sheet(session, user, class_id, now)
-    assert user is not None
-    clean = " ".join(name.split())
-    if len(clean) < 2:
-        raise UserError("Bạn gõ họ tên người đến học, ví dụ: «Nguyễn Văn An».")
-    if len(clean) > NAME_MAX:
-        raise UserError("Tên dài quá. Bạn rút gọn giúp mình nhé.")
-    if clean.casefold() in (w.casefold() for w in sheet.walk_ins):
-        raise UserError(f"«{clean}» đã có trong danh sách rồi.")
-    village = sheet.klass.village_ids[0] if len(sheet.klass.village_ids) == 1 else None
-    await repo.add_attendance(
-        session,
-        Attendance(
-            class_id=class_id, user_id=None, walk_in_name=clean, village_id=village, marked_by=user.id, marked_at=now
-        ),
-    )
-    return clean
-
-
-async def finish_attendance(session: AsyncSession, user: User | None, class_id: int, now: datetime) -> AttendanceSheet:
-    """Close the sheet: the class is marked done and the count kept for statistics."""
-    sheet = await attendance_sheet(session, user, class_id, now)
-    sheet.klass.status = repo.DONE
-    sheet.klass.updated_at = now
-    return sheet
-
-
-# ---------- reminders (called by the scheduler's tick) ----------
-def reminder_ref(klass: Klass, offset: int) -> str:
-    return f"cr:{klass.id}:{offset}:{int(klass.starts_at.timestamp()) // 60}"
-
-
-def _reminder_text(klass: Klass, offset: int, app: AppContext) -> str:
-    if offset >= 24 * 60:
-        when = "ngày mai" if offset == 24 * 60 else f"sau {offset // (24 * 60)} ngày"
-    elif offset >= 60:
-        when = f"sau {offset // 60} giờ nữa" if offset % 60 == 0 else f"sau {offset} phút nữa"
-    else:
-        when = f"sau {offset} phút nữa"
-    return (
-        f"⏰ Nhắc lịch: lớp «{klass.title}» bắt đầu {when}.\n\n"
-        + class_text(klass, app.places, app)
-        + "\n\nNhớ mang theo điện thoại đã sạc pin và CCCD nhé!"
-    )
-
-
-async def enqueue_due_reminders(session: AsyncSession, app: AppContext, now: datetime) -> int:
-    """Write the reminders that are due now for registered people; returns rows added.
-
-    For each upcoming class only the latest due offset is sent (after downtime, a stale
-    1-day reminder is not sent together with the 1-hour one). Reminders of classes that
-    have started are never sent: pending ones are marked expired.
-    """
-    await expire_stale_reminders(session, now)
-    offsets = sorted({o for o in app.settings.reminder_offsets_minutes if o > 0})
-    if not offsets:
-        return 0
-    added = 0
-    for klass in await repo.scheduled_between(session, now, now + timedelta(minutes=offsets[-1])):
-        due = [o for o in offsets if klass.starts_at - timedelta(minutes=o) <= now]
-        if not due:
-            continue
-        offset = due[0]
-        users = await repo.registered_users(session, klass.id)
-        added += await enqueue_for_users(
-            session,
-            app,
-            reminder_ref(klass, offset),
-            users,
-            _reminder_text(klass, offset, app),
-            now,
-            [[unregister_button(klass.id)]],
-        )
-    return added
-
-
-async def expire_stale_reminders(session: AsyncSession, now: datetime) -> int:
-    """Pending reminders whose class has started (the minute is in the ref) are withdrawn."""
-    expired = 0
-    for ref in await outbox_repo.pending_refs(session, "cr:%"):
-        try:
-            starts_minute = int(ref.rsplit(":", 1)[1])
-        except ValueError:
-            continue
-        if starts_minute * 60 <= now.timestamp():
-            expired += await outbox_repo.cancel_pending(session, ref, status=outbox_repo.EXPIRED)
-    return expired
-
-
-async def next_reminder_at(session: AsyncSession, app: AppContext, now: datetime) -> datetime | None:
-    """When the next reminder becomes due (for the scheduler's precise wake-up)."""
-    offsets = sorted({o for o in app.settings.reminder_offsets_minutes if o > 0})
-    if not offsets:
-        return None
-    moments = [
-        k.starts_at - timedelta(minutes=o)
-        for k in await repo.scheduled_between(session, now, now + timedelta(days=400))
-        for o in offsets
-        if k.starts_at - timedelta(minutes=o) > now
-    ]
-    return min(moments) if moments else None
 
 
 async def registered_users(session: AsyncSession, klass: Klass) -> list[User]:

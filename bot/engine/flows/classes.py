@@ -8,6 +8,7 @@ from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
 from bot.messages import Button, Reply
 from bot.services import classes as svc
+from bot.services import registration
 from bot.services.errors import UserError
 
 LIST_BUTTON = cb.ClassList().button("📅 Lịch lớp học")
@@ -27,7 +28,7 @@ async def class_list(ctx: Ctx, arg: object, note: str = "") -> list[Reply]:
                 buttons=rows(cb.MenuPlace().button("🏠 Đổi thôn/xã"), MENU_BUTTON),
             )
         ]
-    views = (await svc.upcoming_for_resident(ctx.session, ctx.user, ctx.now))[:MAX_SHOWN]
+    views = (await registration.upcoming_for_resident(ctx.session, ctx.user, ctx.now))[:MAX_SHOWN]
     village = ctx.app.places.village_label(ctx.user.village_id)
     if not views:
         return [
@@ -43,7 +44,7 @@ async def class_list(ctx: Ctx, arg: object, note: str = "") -> list[Reply]:
         status = " — ✅ bạn đã đăng ký" if view.mine else (" — đã đủ chỗ" if view.full else "")
         blocks.append(f"{number} {svc.class_text(view.klass, ctx.app.places, ctx.app, view.registered)}{status}")
         if view.mine:
-            buttons.append(svc.unregister_button(view.klass.id, f"❌ Hủy đăng ký lớp {i + 1}"))
+            buttons.append(registration.unregister_button(view.klass.id, f"❌ Hủy đăng ký lớp {i + 1}"))
         elif not view.full:
             buttons.append(cb.ClassRegister(view.klass.id).button(f"✅ Tôi sẽ tham gia lớp {i + 1}"))
     text = f"{note}📅 Lớp học sắp tới ở {village}:\n\n" + "\n\n".join(blocks)
@@ -53,14 +54,14 @@ async def class_list(ctx: Ctx, arg: object, note: str = "") -> list[Reply]:
 @router.button(cb.ClassRegister)
 async def register(ctx: Ctx, arg: cb.ClassRegister) -> list[Reply]:
     assert ctx.user is not None
-    klass = await svc.register(ctx.session, ctx.user, arg.class_id, ctx.now)
+    klass = await registration.register(ctx.session, ctx.user, arg.class_id, ctx.now)
     offsets = sorted(ctx.app.settings.reminder_offsets_minutes, reverse=True)
     when = " và ".join(_offset_label(o) for o in offsets if o > 0)
     reminder = f" Bot sẽ nhắc bạn {when} trước giờ học." if when else ""
     return [
         Reply(
             f"🎉 Bạn đã đăng ký lớp «{klass.title}».{reminder}\n\n" + svc.class_text(klass, ctx.app.places, ctx.app),
-            buttons=rows(svc.unregister_button(klass.id), LIST_BUTTON, MENU_BUTTON),
+            buttons=rows(registration.unregister_button(klass.id), LIST_BUTTON, MENU_BUTTON),
         )
     ]
 
@@ -69,7 +70,7 @@ async def register(ctx: Ctx, arg: cb.ClassRegister) -> list[Reply]:
 async def unregister(ctx: Ctx, arg: cb.ClassUnregister) -> list[Reply]:
     assert ctx.user is not None
     try:
-        klass = await svc.unregister(ctx.session, ctx.user, arg.class_id, ctx.now)
+        klass = await registration.unregister(ctx.session, ctx.user, arg.class_id, ctx.now)
     except UserError as err:
         return [Reply(err.message, buttons=rows(LIST_BUTTON, MENU_BUTTON))]
     return [

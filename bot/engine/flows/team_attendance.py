@@ -8,7 +8,7 @@ from bot.engine.flows.common import rows
 from bot.engine.flows.team_common import HOME, MY_CLASSES
 from bot.engine.router import router
 from bot.messages import Reply
-from bot.services import classes as svc
+from bot.services import attendance as svc
 from bot.services.errors import UserError
 from bot.services.roles import require_team
 
