@@ -19,6 +19,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from tests.fakes.telegram_server import DEFAULT_TOKEN
+from tests.support.logs import complete_text
 
 
 def free_port() -> int:
@@ -112,7 +113,7 @@ def test_sigterm_mid_burst_loses_nothing_and_repeats_nothing(fake_api: str, data
         if bot.poll() is None:
             bot.kill()
     first_run = welcomes(fake_api)
-    assert "stopped cleanly" in log.read_text(encoding="utf-8")
+    assert "stopped cleanly" in complete_text(log)
     assert sum(first_run.values()) > at_signal  # updates in flight at the signal were still answered
     late = list(range(9300, 9340))  # written while the bot is down
     http(f"{fake_api}/_fake/updates", [{"user_id": u, "text": "/start"} for u in late])
@@ -128,4 +129,4 @@ def test_sigterm_mid_burst_loses_nothing_and_repeats_nothing(fake_api: str, data
     final = welcomes(fake_api)
     assert set(final) == set(users)
     assert max(final.values()) == 1, {u: n for u, n in final.items() if n > 1}
-    assert "Traceback" not in log.read_text(encoding="utf-8")
+    assert "Traceback" not in complete_text(log)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot.channels.telegram_convert import split_text
 from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
+from tests.support.logs import json_records
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,7 +96,7 @@ async def test_fake_runs_standalone_and_logs_sends(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         await proc.wait()
-    lines = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
+    lines = json_records(log)
     assert [(x["chat_id"], x["text"]) for x in lines] == [(7000 + i, f"Thông báo {i}") for i in range(3)]
 
 

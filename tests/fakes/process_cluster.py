@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.config import PROJECT_ROOT
 from tests.fakes.telegram_server import DEFAULT_TOKEN
+from tests.support.logs import complete_text, json_records
 
 WEBHOOK_SECRET = "multi-instance-secret_1"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -174,18 +175,12 @@ class BotInstance:
         self.proc.wait(10)
 
     def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+        """The complete lines of the instance's log so far (it may be mid-line while we read)."""
+        return complete_text(self.log_path)
 
     def log_records(self) -> list[dict[str, Any]]:
         """The JSON log lines (LOG_FORMAT=json); other lines (e.g. a crash's stderr) are skipped."""
-        out = []
-        for line in self.log().splitlines():
-            if line.startswith("{"):
-                try:
-                    out.append(json.loads(line))
-                except ValueError:
-                    continue
-        return out
+        return json_records(self.log_path)
 
 
 def message_update(update_id: int, user_id: int, text: str, first_name: str = "Bà Lan") -> dict[str, Any]:
