@@ -42,7 +42,7 @@ from bot.content.loader import load_catalog
 from bot.content.places import Commune, Places, Village
 from bot.db.migrate import upgrade_head
 from bot.db.session import create_engine, create_sessionmaker
-from bot.services import stats
+from bot.services import periods, stats
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 COMMUNES, VILLAGES = 100, 10
@@ -252,7 +252,7 @@ async def measure(url: str, app: AppContext, rounds: int) -> dict[str, Any]:
     engine = create_engine(url)
     sm = create_sessionmaker(engine)
     dialect = engine.dialect.name
-    period = stats.all_time(NOW)
+    period = periods.all_time(NOW)
     offset = 7 * 60
     end_local = (NOW - timedelta(microseconds=1)).astimezone(app.settings.tz).date()
     wstart_local = end_local - timedelta(weeks=stats.TREND_WEEKS - 1, days=end_local.weekday())

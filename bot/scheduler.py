@@ -22,15 +22,16 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app_context import AppContext
-from bot.db.models import LessonProgress
+from bot.db.models import User
 from bot.db.repositories import classes as classes_repo
 from bot.db.repositories import outbox as outbox_repo
 from bot.services import reminders as reminders_svc
 from bot.services.outbox import enqueue_for_users
+from bot.services.periods import month_before
+from bot.services.reports import monthly_summary_text
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,6 @@ async def run_due(sessionmaker: async_sessionmaker[AsyncSession], app: AppContex
     return DueResult(reminders, reports)
 
 
-def previous_month(local_day: date) -> tuple[int, int]:
-    return (local_day.year - 1, 12) if local_day.month == 1 else (local_day.year, local_day.month - 1)
-
-
 def report_moment(app: AppContext, local_day: date) -> datetime:
     """08:00 on the 10th of `local_day`'s month, in the deployment's time zone."""
     return datetime.combine(local_day.replace(day=REPORT_DAY), REPORT_TIME, tzinfo=app.settings.tz)
@@ -72,53 +69,17 @@ async def enqueue_monthly_reports(session: AsyncSession, app: AppContext, now: d
     moment = report_moment(app, local.date())
     if not moment <= local < moment + REPORT_CATCH_UP:
         return 0
-    year, month = previous_month(local.date())
-    by_commune: dict[str, list] = {}
+    year, month = month_before(local.date())
+    by_commune: dict[str, list[User]] = {}
     for official in await classes_repo.officials(session):
         by_commune.setdefault(official.role_commune_id or "", []).append(official)
     added = 0
     for commune_id, people in by_commune.items():
         if commune_id not in app.places.communes:
             continue
-        text = await monthly_report_text(session, app, commune_id, year, month)
+        text = await monthly_summary_text(session, app, commune_id, year, month)
         added += await enqueue_for_users(session, app, f"rep:{commune_id}:{year}-{month:02d}", people, text, now)
     return added
-
-
-async def monthly_report_text(session: AsyncSession, app: AppContext, commune_id: str, year: int, month: int) -> str:
-    """The statistics service's summary when present; otherwise a minimal one (the seam)."""
-    try:
-        from bot.services.reports import monthly_summary_text
-    except ImportError:
-        monthly_summary_text = None  # type: ignore[assignment]
-    if monthly_summary_text is not None:
-        try:
-            return await monthly_summary_text(session, app, commune_id, year, month)
-        except Exception:
-            log.exception(
-                "monthly_summary_text failed for %s %d-%02d; sending the minimal summary", commune_id, year, month
-            )
-    return await minimal_summary_text(session, app, commune_id, year, month)
-
-
-async def minimal_summary_text(session: AsyncSession, app: AppContext, commune_id: str, year: int, month: int) -> str:
-    tz = app.settings.tz
-    start = datetime(year, month, 1, tzinfo=tz)
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
-    completions = await session.scalar(
-        select(func.count()).where(
-            LessonProgress.completed_commune_id == commune_id,
-            LessonProgress.completed_at >= start,
-            LessonProgress.completed_at < end,
-        )
-    )
-    held, attendees = await classes_repo.attendance_totals(session, commune_id, start, end)
-    name = app.places.communes[commune_id].name if commune_id in app.places.communes else commune_id
-    return (
-        f"📊 Báo cáo tháng {month:02d}/{year} — {name}\n"
-        f"• Lượt hoàn thành bài học: {int(completions or 0)}\n"
-        f"• Lớp học đã tổ chức: {held}, lượt người tham dự: {attendees}"
-    )
 
 
 # ---------- APScheduler wiring ----------

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from bot.db.models import User
 from bot.runtime import Runtime
-from bot.services import stats, weblogin
+from bot.services import periods, weblogin
 from bot.web.dashboard import COOKIE, setup_dashboard
 from tests.conftest import Clock
 from tests.test_stats_service import expected_villages, generate, store
@@ -83,7 +83,7 @@ async def test_link_login_once_then_overview(client: TestClient, runtime: Runtim
     home = await client.get("/")
     assert str(home.url).endswith("/xa/ha-long")
     html = await home.text()
-    exp = expected_villages(runtime, data, "ha-long", stats.all_time(clock()))
+    exp = expected_villages(runtime, data, "ha-long", periods.all_time(clock()))
     registered = sum(e["registered"] for e in exp.values())
     assert re.search(rf'data-stat="registered">.*?<span class="value">{registered}</span>', html)
     assert home.headers["Cache-Control"] == "no-store"
@@ -168,7 +168,7 @@ async def test_exports_and_period_filter(client: TestClient, runtime: Runtime) -
     assert resp.status == 200
     assert 'filename="bao-cao-bach-ngoc-10-2026.xlsx"' in resp.headers["Content-Disposition"]
     wb = load_workbook(io.BytesIO(await resp.read()))
-    period = stats.month_period(2026, 10, runtime.app_ctx.settings.tz)
+    period = periods.month_period(2026, 10, runtime.app_ctx.settings.tz)
     exp = expected_villages(runtime, data, "bach-ngoc", period)
     rows = {r[0]: r for r in wb["Theo thôn"].iter_rows(min_row=2, values_only=True)}
     for v in runtime.app_ctx.places.communes["bach-ngoc"].villages:

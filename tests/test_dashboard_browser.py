@@ -12,8 +12,9 @@ from aiohttp import web
 from openpyxl import load_workbook
 
 import bot.engine.flows.official  # noqa: F401  (registers /dangnhap)
+from bot import formatting
 from bot.runtime import Runtime
-from bot.services import stats
+from bot.services import periods
 from bot.services.invites import create_invite
 from bot.web.dashboard import setup_dashboard
 from tests.conftest import Chat, Clock
@@ -83,7 +84,7 @@ async def test_official_journey_in_chromium(
     data = generate(runtime, n=200, seed=21)
     await store(runtime, data)
     await official(runtime, chat, "canbo", "ha-long")
-    exp = expected_villages(runtime, data, "ha-long", stats.all_time(clock()))
+    exp = expected_villages(runtime, data, "ha-long", periods.all_time(clock()))
 
     ctx = await browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
     page = await ctx.new_page()
@@ -101,9 +102,9 @@ async def test_official_journey_in_chromium(
     registered = sum(e["registered"] for e in exp.values())
     core = sum(e["core"] for e in exp.values())
     adults = runtime.app_ctx.places.communes["ha-long"].adults
-    assert await page.inner_text('[data-stat="registered"] .value') == stats.fmt_int(registered)
-    assert await page.inner_text('[data-stat="core"] .value') == stats.fmt_int(core)
-    assert await page.inner_text('[data-stat="coverage"] .value') == stats.fmt_pct(core / adults)
+    assert await page.inner_text('[data-stat="registered"] .value') == formatting.fmt_int(registered)
+    assert await page.inner_text('[data-stat="core"] .value') == formatting.fmt_int(core)
+    assert await page.inner_text('[data-stat="coverage"] .value') == formatting.fmt_pct(core / adults)
     assert await page.evaluate("document.querySelector('img.chart').naturalWidth") > 300
     # phone width: the page does not scroll sideways (tables scroll inside their own box)
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390

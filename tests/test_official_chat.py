@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 import bot.engine.flows.official  # noqa: F401  (registers the flow even before the lead's import line)
 from bot.runtime import Runtime
-from bot.services import stats
+from bot.services import periods
 from bot.services.invites import create_invite
 from tests.conftest import Chat
 from tests.test_stats_service import expected_villages, generate, store
@@ -41,7 +41,7 @@ async def test_official_sees_own_commune_numbers_chart_and_report(runtime: Runti
     assert any(b.label == "📈 Thống kê" for b in chat.buttons("canbo"))
 
     replies = await chat.tap("canbo", "Thống kê")
-    period = stats.all_time(runtime.app_ctx.clock())
+    period = periods.all_time(runtime.app_ctx.clock())
     exp = expected_villages(runtime, data, "ha-long", period)
     text = chat.text("canbo")
     assert "Xã Hà Long" in text
@@ -64,7 +64,7 @@ async def test_official_sees_own_commune_numbers_chart_and_report(runtime: Runti
     assert doc.mime_type.endswith("spreadsheetml.sheet")
     wb = load_workbook(io.BytesIO(doc.content))
     assert wb.sheetnames == ["Tổng hợp", "Theo thôn", "Theo bài học"]
-    october = stats.month_period(2026, 10, runtime.app_ctx.settings.tz)
+    october = periods.month_period(2026, 10, runtime.app_ctx.settings.tz)
     exp_oct = expected_villages(runtime, data, "ha-long", october)
     ws = wb["Theo thôn"]
     completions = {r[0]: r[4] for r in ws.iter_rows(min_row=2, values_only=True)}

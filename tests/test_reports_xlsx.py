@@ -9,7 +9,7 @@ from datetime import date
 from openpyxl import load_workbook
 
 from bot.runtime import Runtime
-from bot.services import reports, stats
+from bot.services import periods, reports, stats
 from tests.test_stats_service import _in, expected_villages, generate, store
 
 
@@ -17,7 +17,7 @@ async def test_monthly_workbook(runtime: Runtime) -> None:
     data = generate(runtime, seed=11)
     await store(runtime, data)
     app = runtime.app_ctx
-    period = stats.month_period(2026, 10, app.settings.tz)
+    period = periods.month_period(2026, 10, app.settings.tz)
     async with runtime.sessionmaker() as session:
         ov = await stats.commune_overview(session, app, "ha-long", period, with_trend=False)
         summary = await reports.monthly_summary_text(session, app, "ha-long", 2026, 10)
@@ -87,7 +87,7 @@ async def test_csv_export_has_bom_and_rows(runtime: Runtime) -> None:
     await store(runtime, data)
     async with runtime.sessionmaker() as session:
         ov = await stats.commune_overview(
-            session, runtime.app_ctx, "bach-ngoc", stats.all_time(runtime.app_ctx.clock()), with_trend=False
+            session, runtime.app_ctx, "bach-ngoc", periods.all_time(runtime.app_ctx.clock()), with_trend=False
         )
     text = reports.overview_csv(ov).decode("utf-8")
     assert text.startswith("\ufeffThôn,")

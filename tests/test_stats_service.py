@@ -13,7 +13,7 @@ from sqlalchemy import insert
 
 from bot.db.models import Attendance, Klass, LessonProgress, QuizAttempt, User
 from bot.runtime import Runtime
-from bot.services import stats
+from bot.services import periods, stats
 
 VN = timedelta(hours=7)  # Asia/Ho_Chi_Minh has no DST
 
@@ -184,11 +184,11 @@ async def store(runtime: Runtime, data: Dataset) -> None:
                 session.add(Attendance(class_id=k.id, walk_in_name="Khách", village_id=v))
 
 
-def _in(at: datetime, period: stats.Period) -> bool:
+def _in(at: datetime, period: periods.Period) -> bool:
     return (period.start is None or at >= period.start) and at < period.end
 
 
-def expected_villages(runtime: Runtime, data: Dataset, cid: str, period: stats.Period) -> dict[str, dict]:
+def expected_villages(runtime: Runtime, data: Dataset, cid: str, period: periods.Period) -> dict[str, dict]:
     core = set(runtime.app_ctx.catalog.core_ids)
     now = min(runtime.app_ctx.clock(), period.end)
     out: dict[str, dict] = defaultdict(Counter)
@@ -217,9 +217,9 @@ def expected_villages(runtime: Runtime, data: Dataset, cid: str, period: stats.P
 
 
 PERIODS = {
-    "all": lambda rt: stats.all_time(rt.app_ctx.clock()),
-    "october": lambda rt: stats.month_period(2026, 10, rt.app_ctx.settings.tz),
-    "30d": lambda rt: stats.last_days(rt.app_ctx.clock(), 30),
+    "all": lambda rt: periods.all_time(rt.app_ctx.clock()),
+    "october": lambda rt: periods.month_period(2026, 10, rt.app_ctx.settings.tz),
+    "30d": lambda rt: periods.last_days(rt.app_ctx.clock(), 30),
 }
 
 
@@ -237,7 +237,7 @@ async def test_overview_matches_independent_count(runtime: Runtime, seeded: Data
             await check_overview(runtime, seeded, cid, make(runtime))
 
 
-async def check_overview(runtime: Runtime, seeded: Dataset, cid: str, period: stats.Period) -> None:
+async def check_overview(runtime: Runtime, seeded: Dataset, cid: str, period: periods.Period) -> None:
     async with runtime.sessionmaker() as session:
         ov = await stats.commune_overview(session, runtime.app_ctx, cid, period)
     exp = expected_villages(runtime, seeded, cid, period)
@@ -281,7 +281,7 @@ async def check_overview(runtime: Runtime, seeded: Dataset, cid: str, period: st
 
 async def test_funnel_and_village_detail(runtime: Runtime, seeded: Dataset) -> None:
     cid = "ha-long"
-    period = stats.all_time(runtime.app_ctx.clock())
+    period = periods.all_time(runtime.app_ctx.clock())
     async with runtime.sessionmaker() as session:
         funnel = await stats.lesson_funnel(session, runtime.app_ctx, cid, period)
         village = runtime.app_ctx.places.communes[cid].villages[0].id
@@ -303,7 +303,7 @@ async def test_funnel_and_village_detail(runtime: Runtime, seeded: Dataset) -> N
 async def test_empty_commune_has_zeros_not_errors(runtime: Runtime) -> None:
     async with runtime.sessionmaker() as session:
         ov = await stats.commune_overview(
-            session, runtime.app_ctx, "thuong-hong", stats.all_time(runtime.app_ctx.clock())
+            session, runtime.app_ctx, "thuong-hong", periods.all_time(runtime.app_ctx.clock())
         )
     assert ov.totals.registered == 0 and ov.totals.coverage == 0.0 and ov.totals.quiz_pass_rate is None
     assert len(ov.weekly) == stats.TREND_WEEKS
@@ -315,16 +315,16 @@ def test_parse_month() -> None:
 
     tz = ZoneInfo("Asia/Ho_Chi_Minh")
     now = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-    assert stats.parse_month("", now, tz).key == "2026-10"
-    assert stats.parse_month("11", now, tz).key == "2026-11"
-    assert stats.parse_month("12", now, tz).key == "2025-12"  # December 2026 has not started
-    assert stats.parse_month("tháng 9", now, tz).key == "2026-09"
-    assert stats.parse_month("thang 3/2025", now, tz).key == "2025-03"
-    p = stats.parse_month("11/2026", now, tz)
+    assert periods.parse_month("", now, tz).key == "2026-10"
+    assert periods.parse_month("11", now, tz).key == "2026-11"
+    assert periods.parse_month("12", now, tz).key == "2025-12"  # December 2026 has not started
+    assert periods.parse_month("tháng 9", now, tz).key == "2026-09"
+    assert periods.parse_month("thang 3/2025", now, tz).key == "2025-03"
+    p = periods.parse_month("11/2026", now, tz)
     assert p.start == datetime(2026, 10, 31, 17, 0, tzinfo=UTC)
     assert p.end == datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
     for bad in ("13", "abc", "12/2027", "0"):
         with pytest.raises(stats.UserError):
-            stats.parse_month(bad, now, tz)
+            periods.parse_month(bad, now, tz)
     # January 10th: the previous month is December of last year
-    assert stats.parse_month("", datetime(2027, 1, 10, 1, tzinfo=UTC), tz).key == "2026-12"
+    assert periods.parse_month("", datetime(2027, 1, 10, 1, tzinfo=UTC), tz).key == "2026-12"

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import formatting
 from bot.app_context import AppContext
 from bot.config import Settings
 from bot.content.loader import load_catalog
@@ -21,7 +22,7 @@ from bot.content.places import load_places
 from bot.db.migrate import upgrade_head
 from bot.db.session import create_engine, create_sessionmaker
 from bot.db.types import utcnow
-from bot.services import reports, stats
+from bot.services import periods, reports, stats
 from bot.services.errors import UserError
 
 FORMATS = ("table", "csv", "json", "xlsx")
@@ -78,14 +79,14 @@ def _table(rows: list[stats.AreaStats]) -> str:
     cells = [TABLE_HEADERS] + [
         [
             a.name,
-            stats.fmt_int(a.adults),
-            stats.fmt_int(a.registered),
-            stats.fmt_int(a.active_30d),
-            stats.fmt_int(a.completions),
-            stats.fmt_int(a.core_finished),
-            stats.fmt_pct(a.coverage),
-            stats.fmt_pct(a.quiz_pass_rate),
-            stats.fmt_int(a.attendance),
+            formatting.fmt_int(a.adults),
+            formatting.fmt_int(a.registered),
+            formatting.fmt_int(a.active_30d),
+            formatting.fmt_int(a.completions),
+            formatting.fmt_int(a.core_finished),
+            formatting.fmt_pct(a.coverage),
+            formatting.fmt_pct(a.quiz_pass_rate),
+            formatting.fmt_int(a.attendance),
         ]
         for a in rows
     ]
@@ -111,7 +112,7 @@ def _csv(rows: list[stats.AreaStats]) -> str:
 
 
 async def _build(
-    session: AsyncSession, app: AppContext, args: argparse.Namespace, period: stats.Period
+    session: AsyncSession, app: AppContext, args: argparse.Namespace, period: periods.Period
 ) -> tuple[str | bytes, str]:
     """(output, default file name) for the requested format."""
     if args.commune:
@@ -164,7 +165,7 @@ async def _build(
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         async with open_app(settings) as (app, sessionmaker):
-            period = stats.parse_period_key(args.period, app.clock(), app.settings.tz)
+            period = periods.parse_period_key(args.period, app.clock(), app.settings.tz)
             if args.commune:
                 stats.get_commune(app, args.commune)
             async with sessionmaker() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -14,15 +14,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_context import AppContext
+from bot.formatting import fmt_date, fmt_int, fmt_pct
+from bot.services.periods import Period, month_period, period_bounds
 from bot.services.stats import (
     AreaStats,
     CommuneOverview,
-    Period,
     commune_overview,
-    fmt_date,
-    fmt_int,
-    fmt_pct,
-    month_period,
 )
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,13 +46,6 @@ LESSON_HEADERS = ["Mã bài", "Tên bài học", "Bài cốt lõi", "Tổng lư�
 
 _BOLD = Font(bold=True)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-
-
-def period_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime | None, datetime]:
-    """First and last local day of a period (the end is exclusive, so the last day is end - 1µs)."""
-    first = period.start.astimezone(tz) if period.start is not None else None
-    last = (period.end - timedelta(microseconds=1)).astimezone(tz)
-    return first, last
 
 
 def _yes_no(flag: bool) -> str:

@@ -6,10 +6,8 @@ small aggregate results with the places and lessons, and applies the access rule
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,89 +16,13 @@ from bot.content.places import Commune
 from bot.db.models import User
 from bot.db.repositories import stats as repo
 from bot.services.errors import UserError
+from bot.services.periods import Period, local_midnight
 from bot.services.roles import require_official
 
 TARGET = 0.8  # the movement's goal: over 80% of adults with basic digital skills
 ACTIVE_DAYS = 30
 TREND_WEEKS = 12
 UNKNOWN_VILLAGE_NAME = "Chưa rõ thôn"
-
-
-# ---------------------------------------------------------------- periods
-
-
-@dataclass(frozen=True)
-class Period:
-    """[start, end) in aware UTC; `start=None` means since the beginning."""
-
-    start: datetime | None
-    end: datetime
-    label: str
-    key: str  # for URLs and file names: "all", "2026-11", "30d"
-
-
-def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz)
-
-
-def month_period(year: int, month: int, tz: ZoneInfo) -> Period:
-    """The calendar month in local time."""
-    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
-        raise UserError("Tháng không hợp lệ. Ví dụ: 11 hoặc 11/2026.")
-    start = _local_midnight(date(year, month, 1), tz)
-    nxt = date(year + month // 12, month % 12 + 1, 1)
-    return Period(start, _local_midnight(nxt, tz), f"tháng {month:02d}/{year}", f"{year}-{month:02d}")
-
-
-def all_time(now: datetime) -> Period:
-    return Period(None, now, "từ đầu đến nay", "all")
-
-
-def last_days(now: datetime, days: int) -> Period:
-    return Period(now - timedelta(days=days), now, f"{days} ngày gần đây", f"{days}d")
-
-
-def previous_month(now: datetime, tz: ZoneInfo) -> Period:
-    local = now.astimezone(tz).date().replace(day=1) - timedelta(days=1)
-    return month_period(local.year, local.month, tz)
-
-
-_MONTH_RE = re.compile(r"^(?:th[aá]ng\s*)?(\d{1,2})(?:\s*[/\-.]\s*(\d{4}))?$", re.IGNORECASE)
-
-
-def parse_month(text: str, now: datetime, tz: ZoneInfo) -> Period:
-    """ "11", "11/2026", "tháng 11", "thang 11-2026" -> that month; empty -> the previous month.
-
-    A month without a year is the most recent such month that has started.
-    """
-    text = text.strip()
-    if not text:
-        return previous_month(now, tz)
-    m = _MONTH_RE.match(text)
-    if not m:
-        raise UserError("Tôi chưa hiểu tháng bạn muốn. Ví dụ: /baocao 11 hoặc /baocao 11/2026.")
-    month = int(m.group(1))
-    today = now.astimezone(tz).date()
-    if m.group(2):
-        year = int(m.group(2))
-    else:
-        year = today.year if month <= today.month else today.year - 1
-    period = month_period(year, month, tz)
-    if period.start is not None and period.start > now:
-        raise UserError(f"Tháng {month:02d}/{year} chưa bắt đầu, chưa có số liệu.")
-    return period
-
-
-def parse_period_key(key: str | None, now: datetime, tz: ZoneInfo) -> Period:
-    """Web/CLI period filter: "all" (default), "30d"/"7d"/"90d", or "YYYY-MM"."""
-    key = (key or "all").strip()
-    if key == "all":
-        return all_time(now)
-    if m := re.fullmatch(r"(7|30|90|365)d", key):
-        return last_days(now, int(m.group(1)))
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", key):
-        return month_period(int(m.group(1)), int(m.group(2)), tz)
-    raise UserError("Khoảng thời gian không hợp lệ: dùng all, 7d, 30d, 90d, 365d hoặc YYYY-MM.")
 
 
 # ---------------------------------------------------------------- results
@@ -242,7 +164,7 @@ async def _weekly(
 ) -> list[WeekPoint]:
     tz = app.settings.tz
     end_local = (period.end - timedelta(microseconds=1)).astimezone(tz).date()
-    window_start = _local_midnight(end_local - timedelta(weeks=TREND_WEEKS - 1, days=end_local.weekday()), tz)
+    window_start = local_midnight(end_local - timedelta(weeks=TREND_WEEKS - 1, days=end_local.weekday()), tz)
     start = max(period.start, window_start) if period.start is not None else window_start
     days = await repo.completions_by_day(
         session, commune_id, start, period.end, app.settings.timezone, _offset_minutes(app, period.end), village_id
@@ -378,24 +300,3 @@ async def commune_classes(
 ) -> list[repo.ClassRow]:
     get_commune(app, commune_id)
     return await repo.classes_with_attendance(session, commune_id, period.start, period.end)
-
-
-# ---------------------------------------------------------------- formatting (Vietnamese)
-
-
-def fmt_int(n: int) -> str:
-    """1234567 -> "1.234.567" (Vietnamese thousands separator)."""
-    return f"{n:,}".replace(",", ".")
-
-
-def fmt_pct(x: float | None, digits: int = 1) -> str:
-    """0.825 -> "82,5%"; None -> "–"."""
-    if x is None:
-        return "–"
-    return f"{x * 100:.{digits}f}%".replace(".", ",")
-
-
-def fmt_date(d: date | datetime, tz: ZoneInfo | None = None) -> str:
-    if isinstance(d, datetime) and tz is not None:
-        d = d.astimezone(tz)
-    return d.strftime("%d/%m/%Y")

@@ -19,10 +19,11 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import formatting
 from bot.app_context import AppContext
 from bot.content.places import Commune
 from bot.db.models import User
-from bot.services import charts, reports, stats, weblogin
+from bot.services import charts, periods, reports, stats, weblogin
 from bot.services.errors import Forbidden, UserError
 
 log = logging.getLogger(__name__)
@@ -87,8 +88,8 @@ class Dashboard:
             raise web.HTTPFound("/dangnhap")
         return user
 
-    def period(self, request: web.Request) -> stats.Period:
-        return stats.parse_period_key(request.query.get("ky"), self.now(), self.tz)
+    def period(self, request: web.Request) -> periods.Period:
+        return periods.parse_period_key(request.query.get("ky"), self.now(), self.tz)
 
     async def _commune(self, request: web.Request, session: AsyncSession) -> tuple[User, Commune]:
         """The viewer and the commune in the URL, if the viewer may see it (checked on every page)."""
@@ -102,7 +103,7 @@ class Dashboard:
             raise _Refused(403, exc.message, user) from None
         return user, commune
 
-    def page_ctx(self, request: web.Request, user: User, commune: Commune, period: stats.Period) -> dict[str, Any]:
+    def page_ctx(self, request: web.Request, user: User, commune: Commune, period: periods.Period) -> dict[str, Any]:
         return {
             "user": user,
             "csrf": self._csrf(request),
@@ -318,9 +319,9 @@ def setup_dashboard(app: web.Application, sessionmaker: async_sessionmaker[Async
         app_key=TEMPLATES_KEY,
         default_helpers=False,
     )
-    env.filters["n"] = stats.fmt_int
-    env.filters["pct"] = stats.fmt_pct
-    env.filters["d"] = lambda value: stats.fmt_date(value, app_ctx.settings.tz)
+    env.filters["n"] = formatting.fmt_int
+    env.filters["pct"] = formatting.fmt_pct
+    env.filters["d"] = lambda value: formatting.fmt_date(value, app_ctx.settings.tz)
     env.globals["target"] = stats.TARGET
     routes: list[tuple[str, str, Handler]] = [
         ("GET", "/", dash.index),

@@ -168,25 +168,6 @@ async def attendance_count(session: AsyncSession, class_id: int) -> int:
     return int(await session.scalar(select(func.count()).where(Attendance.class_id == class_id)) or 0)
 
 
-async def attendance_totals(session: AsyncSession, commune_id: str, start: datetime, end: datetime) -> tuple[int, int]:
-    """(classes held, attendees) for classes of a commune starting in [start, end)."""
-    held = await session.scalar(
-        select(func.count()).where(
-            Klass.commune_id == commune_id,
-            Klass.status != CANCELLED,
-            Klass.starts_at >= start,
-            Klass.starts_at < end,
-        )
-    )
-    people = await session.scalar(
-        select(func.count())
-        .select_from(Attendance)
-        .join(Klass, Klass.id == Attendance.class_id)
-        .where(Klass.commune_id == commune_id, Klass.starts_at >= start, Klass.starts_at < end)
-    )
-    return int(held or 0), int(people or 0)
-
-
 # ---------- announcements ----------
 async def add_announcement(session: AsyncSession, ann: Announcement) -> Announcement:
     session.add(ann)

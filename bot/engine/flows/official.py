@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 
 from bot import callbacks as cb
+from bot import formatting
 from bot.db.models import Role, User
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
 from bot.messages import Button, Document, Reply
-from bot.services import charts, reports, stats, weblogin
+from bot.services import charts, periods, reports, stats, weblogin
 from bot.services.errors import UserError
 from bot.services.roles import require_official
 
@@ -54,14 +55,14 @@ def _actions(commune_id: str | None) -> tuple[tuple[Button, ...], ...]:
 
 async def _stats_replies(ctx: Ctx, arg: str) -> list[Reply]:
     commune_id = _commune_for(ctx, arg)
-    period = stats.all_time(ctx.now)
+    period = periods.all_time(ctx.now)
     if commune_id is None:  # admin, every commune
         totals = await stats.communes_summary(ctx.session, ctx.app, period)
         lines = [f"📈 Các xã — {period.label}"]
         for t in totals:
             lines.append(
-                f"{'✅' if t.meets_target else '▫️'} {t.name}: {stats.fmt_int(t.core_finished)}/"
-                f"{stats.fmt_int(t.adults)} = {stats.fmt_pct(t.coverage)}"
+                f"{'✅' if t.meets_target else '▫️'} {t.name}: {formatting.fmt_int(t.core_finished)}/"
+                f"{formatting.fmt_int(t.adults)} = {formatting.fmt_pct(t.coverage)}"
             )
         png = await asyncio.to_thread(charts.coverage_chart, "Tỷ lệ bao phủ theo xã", totals)
         pick = [cb.Stats(t.id).button(t.name) for t in totals]
@@ -94,14 +95,14 @@ async def _report_replies(ctx: Ctx, month_text: str, wanted: str) -> list[Reply]
     if commune_id is None:
         ids = ", ".join(ctx.app.places.communes)
         raise UserError(f"Quản trị viên hãy ghi thêm mã xã, ví dụ: /baocao 11/2026 <mã xã>. Các mã: {ids}.")
-    period = stats.parse_month(month_text, ctx.now, ctx.app.settings.tz)
+    period = periods.parse_month(month_text, ctx.now, ctx.app.settings.tz)
     ov = await stats.commune_overview(ctx.session, ctx.app, commune_id, period, with_trend=False)
     data = await asyncio.to_thread(reports.overview_xlsx, ov, ctx.app.settings.tz, ctx.now)
     doc = Document(reports.report_filename(ov), data, reports.XLSX_MIME)
     t = ov.totals
     text = (
-        f"📄 Báo cáo {ov.name}, {period.label}: {stats.fmt_int(t.completions)} lượt hoàn thành bài, "
-        f"bao phủ {stats.fmt_pct(t.coverage)} (mục tiêu trên {stats.fmt_pct(stats.TARGET, 0)})."
+        f"📄 Báo cáo {ov.name}, {period.label}: {formatting.fmt_int(t.completions)} lượt hoàn thành bài, "
+        f"bao phủ {formatting.fmt_pct(t.coverage)} (mục tiêu trên {formatting.fmt_pct(stats.TARGET, 0)})."
     )
     return [Reply(text, document=doc, buttons=rows(MENU_BUTTON))]
 
