@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "data" / "media" / "uploads",
         description="Photos team members attach to announcements (served at /media/uploads/)",
     )
+    voice_cache_dir: Path = Field(
+        default=PROJECT_ROOT / "data" / "media" / "voice",
+        description="Voice messages cached by content hash (served at /media/voice/; `hocvuso content audio`)",
+    )
+    voice_words_per_minute: int = Field(default=140, description="Speed of the synthesized Vietnamese voice")
     timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone for schedules and reports")
 
     telegram_bot_token: str | None = Field(default=None, description="Telegram bot token; enables Telegram")

@@ -65,6 +65,7 @@ class Reply:
     image: str | None = None  # path to a PNG/JPEG file on disk (content/media/... resolved)
     image_bytes: bytes | None = None  # an in-memory image (charts)
     document: Document | None = None
+    voice: str | None = None  # path to an OGG/Opus voice message (bot.speech's cache; an .aac beside it for Zalo)
     edit: bool = False  # hint: may replace the previous bot message (lesson navigation)
 
     def all_buttons(self) -> list[Button]:

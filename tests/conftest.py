@@ -92,11 +92,12 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=database_url,
         content_dir=PROJECT_ROOT / "content",
+        voice_cache_dir=tmp_path / "voice",
         telegram_bot_token=None,
         zalo_bot_token=None,
     )

@@ -20,6 +20,8 @@ def render(reply: Reply) -> str:
     lines = [f"🤖 {reply.text}"]
     if reply.image or reply.image_bytes:
         lines.append(f"  (ảnh: {reply.image or 'biểu đồ'})")
+    if reply.voice:
+        lines.append(f"  (âm thanh: {reply.voice})")
     if reply.document:
         lines.append(f"  (tệp: {reply.document.filename}, {len(reply.document.content)} byte)")
     lines += [f"  [{n}] {b.label}" for n, b in enumerate(reply.all_buttons(), start=1)]

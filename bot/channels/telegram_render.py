@@ -76,7 +76,7 @@ class ReplyRenderer:
     async def try_edit(self, chat_id: int | str, message_id: int, reply: Reply) -> bool:
         """Replace the text and buttons of a bot message; False if the reply cannot be an edit."""
         chunks = split_text(reply.text)
-        if reply.image or reply.image_bytes or reply.document or len(chunks) != 1:
+        if reply.image or reply.image_bytes or reply.document or reply.voice or len(chunks) != 1:
             return False
         try:
             await self._call(lambda: self.bot.edit_message_text(
@@ -89,7 +89,8 @@ class ReplyRenderer:
         return True
 
     async def send(self, chat_id: int | str, reply: Reply) -> None:
-        """Send one reply as new message(s): media first (caption if short), then text chunks."""
+        """Send one reply as new message(s): media first (caption if short), then text chunks.
+        A voice message is the last medium, so a short text is its caption and the buttons sit under it."""
         markup = keyboard(reply)
         chunks = split_text(reply.text)
         photo = self._photo(reply)
@@ -98,6 +99,9 @@ class ReplyRenderer:
             media.append(("photo", photo))
         if reply.document is not None:
             media.append(("document", InputFile(reply.document.content, filename=reply.document.filename)))
+        voice = self._file(reply.voice)
+        if voice is not None:
+            media.append(("voice", voice))
         caption: str | None = None
         if media and len(chunks) == 1 and len(chunks[0]) <= CAPTION_LIMIT:
             caption, chunks = chunks[0], []
@@ -122,21 +126,28 @@ class ReplyRenderer:
         if kind == "photo":
             await self._call(lambda: self.bot.send_photo(chat_id, source, caption=caption, reply_markup=markup))
             return
+        if kind == "voice":
+            await self._call(lambda: self.bot.send_voice(chat_id, source, caption=caption, reply_markup=markup))
+            return
         await self._call(lambda: self.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
         await self._call(lambda: self.bot.send_document(chat_id, source, caption=caption, reply_markup=markup))
 
     def _photo(self, reply: Reply) -> bytes | None:
         if reply.image_bytes:
             return reply.image_bytes
-        if not reply.image:
+        return self._file(reply.image)
+
+    def _file(self, name: str | None) -> bytes | None:
+        """The bytes of a media file named by a reply (absolute, or under the media root)."""
+        if not name:
             return None
-        path = Path(reply.image)
+        path = Path(name)
         candidates = [path] if path.is_absolute() else [self.media_root / path, path]
         for candidate in candidates:
             if candidate.is_file():
                 try:
                     return candidate.read_bytes()
                 except OSError as exc:
-                    log.error("image %s cannot be read (%s)", candidate, exc)
-        log.error("image %s for a reply not found under %s; sending the text only", path, self.media_root)
+                    log.error("media file %s cannot be read (%s)", candidate, exc)
+        log.error("media file %s for a reply not found under %s; sending the text only", path, self.media_root)
         return None

@@ -80,6 +80,8 @@ def load_catalog(lessons_dir: Path) -> Catalog:
         for i, step in enumerate(lesson.steps):
             if step.image and not (lessons_dir.parent / step.image).is_file():
                 problems.append(f"{rel}:steps[{i}].image: file {step.image} not found under content/")
+            if step.audio and not (lessons_dir.parent / step.audio).is_file():
+                problems.append(f"{rel}:steps[{i}].audio: file {step.audio} not found under content/")
         seen[lesson.id] = rel
         catalog.lessons[lesson.id] = lesson
     if problems:

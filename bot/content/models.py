@@ -27,6 +27,7 @@ class _Strict(BaseModel):
 class Step(_Strict):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=STEP_HARD_LIMIT)]
     image: str | None = None
+    audio: str | None = None  # an author's recording (content/media/...), played instead of the synthesized voice
 
 
 class Question(_Strict):

@@ -44,7 +44,9 @@ CHAT_ACTIONS = {
     "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
     "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note",
 }
-SEND_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
+SEND_METHODS = {
+    "sendMessage", "sendPhoto", "sendDocument", "sendVoice", "editMessageText", "editMessageReplyMarkup",
+}
 CHAT_METHODS = SEND_METHODS | {"sendChatAction"}
 _INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "max_connections", "cache_time"}
 
@@ -70,6 +72,7 @@ class UploadedFile:
     filename: str | None
     content_type: str | None
     size: int
+    content: bytes = b""
 
 
 @dataclass
@@ -166,6 +169,7 @@ class FakeTelegramServer:
         self.webhook: dict[str, Any] = {"url": "", "secret_token": None}
         self.answered_callbacks: dict[str, dict[str, Any]] = {}
         self.user_files: dict[str, bytes] = {}
+        self.voice_files: dict[str, bytes] = {}  # voice messages the bot sent, by file_id (OGG/Opus bytes)
         self._pending_callbacks: set[str] = set()
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(100_000)
@@ -343,7 +347,7 @@ class FakeTelegramServer:
         for c in self.calls:
             if c.ok and c.chat_id == chat_id and c.method in ("sendMessage", "editMessageText"):
                 texts.append(str(c.params.get("text")))
-            elif c.ok and c.chat_id == chat_id and c.method in ("sendPhoto", "sendDocument"):
+            elif c.ok and c.chat_id == chat_id and c.method in ("sendPhoto", "sendDocument", "sendVoice"):
                 texts.append(str(c.params.get("caption") or ""))
         return texts
 
@@ -389,7 +393,7 @@ class FakeTelegramServer:
                 for key, value in form.items():
                     if isinstance(value, web.FileField):
                         data = value.file.read()
-                        files[key] = UploadedFile(value.filename, value.content_type, len(data))
+                        files[key] = UploadedFile(value.filename, value.content_type, len(data), data)
                     else:
                         params[key] = value
         return _coerce(params), files
@@ -636,6 +640,24 @@ class FakeTelegramServer:
         if isinstance(document, UploadedFile):
             doc.update(file_name=document.filename, mime_type=document.content_type, file_size=document.size)
         return self._new_bot_message(state, document=doc, caption=caption or None, reply_markup=markup)
+
+    async def _api_sendVoice(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
+        """Like Telegram: an OGG file with an Opus stream becomes a voice message; other audio is sent
+        as a plain document (the person gets no voice bubble)."""
+        state = self._chat(params)
+        voice = self._media("voice", params, files)
+        caption = params.get("caption")
+        if caption:
+            self._check_text(caption, CAPTION_LIMIT, "message caption")
+        markup = self._check_markup(params.get("reply_markup"))
+        uid = len(self.calls)
+        if isinstance(voice, UploadedFile) and voice.content.startswith(b"OggS") and b"OpusHead" in voice.content[:200]:
+            self.voice_files[f"voice-{uid}"] = voice.content
+            media: dict[str, Any] = {"voice": {"file_id": f"voice-{uid}", "file_unique_id": f"V{uid}",
+                                               "mime_type": "audio/ogg", "file_size": voice.size, "duration": 1}}
+        else:
+            media = {"document": {"file_id": f"doc-{uid}", "file_unique_id": f"D{uid}"}}
+        return self._new_bot_message(state, caption=caption or None, reply_markup=markup, **media)
 
     async def _api_sendChatAction(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
         self._chat(params)
