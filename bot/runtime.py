@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app_context import AppContext
@@ -16,7 +15,7 @@ from bot.config import Settings
 from bot.content.loader import load_catalog
 from bot.content.places import load_places
 from bot.db.migrate import upgrade_head
-from bot.db.models import User
+from bot.db.repositories import users as users_repo
 from bot.db.session import create_engine, create_sessionmaker
 from bot.db.types import utcnow
 from bot.engine import flows  # noqa: F401  (registers every flow on the router)
@@ -82,11 +81,9 @@ class Runtime:
     async def mark_blocked(self, channel: str, user_id: str) -> None:
         """BlockedHook for channels: the platform says this user blocked the bot."""
         async with self.sessionmaker() as session, session.begin():
-            await session.execute(
-                update(User)
-                .where(User.channel == channel, User.platform_id == user_id)
-                .values(blocked_at=self.app_ctx.clock())
-            )
+            user = await users_repo.get_by_platform(session, channel, user_id)
+            if user is not None:
+                await users_repo.set_blocked(session, [user.id], self.app_ctx.clock())
 
     async def close(self) -> None:
         await self.db.dispose()

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app_context import AppContext
 from bot.db.models import User
 from bot.db.repositories import classes as classes_repo
-from bot.db.repositories import outbox as outbox_repo
+from bot.db.repositories import leases
 from bot.services import reminders as reminders_svc
 from bot.services.outbox import enqueue_for_users
 from bot.services.periods import month_before
@@ -129,12 +129,12 @@ class BotScheduler:
             self.scheduler.shutdown(wait=False)
         if self.is_leader:
             async with self.sessionmaker() as session, session.begin():
-                await outbox_repo.release_lease(session, LEASE_NAME, self.instance_id)
+                await leases.release(session, LEASE_NAME, self.instance_id)
             self.is_leader = False
 
     async def take_lead(self, now: datetime) -> bool:
         async with self.sessionmaker() as session, session.begin():
-            leader = await outbox_repo.acquire_lease(session, LEASE_NAME, self.instance_id, now, self.lease_ttl)
+            leader = await leases.acquire(session, LEASE_NAME, self.instance_id, now, self.lease_ttl)
         if leader != self.is_leader:
             log.info("scheduler %s: %s", self.instance_id, "now the leader" if leader else "no longer the leader")
         self.is_leader = leader

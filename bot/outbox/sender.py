@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.base import PermanentFailure, RecipientBlocked, RetryLater, Sender
 from bot.config import Settings
 from bot.db.repositories import outbox as repo
+from bot.db.repositories import users as users_repo
 from bot.db.types import utcnow
 from bot.messages import Button, Reply
 
@@ -428,7 +429,7 @@ class OutboxSender:
                 await repo.mark(session, batch.sent, repo.SENT, now)
                 if batch.blocked:
                     await repo.mark(session, [i for i, _ in batch.blocked], repo.BLOCKED, now, "blocked by the user")
-                    await repo.set_users_blocked(session, [u for _, u in batch.blocked if u is not None], now)
+                    await users_repo.set_blocked(session, [u for _, u in batch.blocked if u is not None], now)
                 for row_id, error in batch.failed:
                     await repo.mark(session, [row_id], repo.FAILED, now, error[:300])
                 for row_id, at, error in batch.retry:

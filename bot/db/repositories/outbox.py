@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Lease, OutboxMessage, User
+from bot.db.models import OutboxMessage, User
 
 PENDING, SENT, FAILED, BLOCKED, CANCELLED, EXPIRED = (
     "pending",
@@ -201,17 +201,6 @@ async def retry_later(session: AsyncSession, row_id: int, at: datetime, error: s
     )
 
 
-async def set_users_blocked(session: AsyncSession, user_ids: Iterable[int], now: datetime) -> None:
-    ids = [u for u in set(user_ids) if u is not None]
-    if ids:
-        await session.execute(
-            update(User)
-            .where(User.id.in_(ids), User.blocked_at.is_(None))
-            .values(blocked_at=now)
-            .execution_options(synchronize_session=False)
-        )
-
-
 async def cancel_pending(
     session: AsyncSession, ref_like: str, user_id: int | None = None, status: str = CANCELLED
 ) -> int:
@@ -252,32 +241,4 @@ async def next_due_at(session: AsyncSession, channels: Sequence[str]) -> datetim
         select(func.min(OutboxMessage.next_attempt_at)).where(
             OutboxMessage.status == PENDING, OutboxMessage.channel.in_(list(channels))
         )
-    )
-
-
-async def count_pending(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).where(OutboxMessage.status == PENDING)) or 0)
-
-
-# ---------- leases: one holder at a time among instances (e.g. the scheduler leader) ----------
-async def acquire_lease(session: AsyncSession, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
-    """Take or renew the lease `name` for `owner` unless another owner holds it unexpired."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Lease)
-    stmt = insert.values(name=name, owner=owner, expires_at=now + ttl).on_conflict_do_update(
-        index_elements=["name"],
-        set_={"owner": owner, "expires_at": now + ttl},
-        where=or_(Lease.owner == owner, Lease.expires_at < now),
-    )
-    await session.execute(stmt)
-    holder = await session.scalar(select(Lease.owner).where(Lease.name == name))
-    return holder == owner
-
-
-async def release_lease(session: AsyncSession, name: str, owner: str) -> None:
-    await session.execute(
-        update(Lease)
-        .where(Lease.name == name, Lease.owner == owner)
-        .values(expires_at=datetime(2000, 1, 1, tzinfo=UTC))
-        .execution_options(synchronize_session=False)
     )

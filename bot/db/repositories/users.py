@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ConversationState, User
@@ -69,3 +70,15 @@ async def create(
 async def delete_user(session: AsyncSession, user_id: int) -> None:
     """Delete the user; every table referencing users cascades (or is set NULL)."""
     await session.execute(delete(User).where(User.id == user_id))
+
+
+async def set_blocked(session: AsyncSession, user_ids: Iterable[int], now: datetime) -> None:
+    """The platform said these users blocked the bot (the first time counts)."""
+    ids = [u for u in set(user_ids) if u is not None]
+    if ids:
+        await session.execute(
+            update(User)
+            .where(User.id.in_(ids), User.blocked_at.is_(None))
+            .values(blocked_at=now)
+            .execution_options(synchronize_session=False)
+        )
