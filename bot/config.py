@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8080, description="Web app port (dashboard, webhooks, /healthz)")
     public_base_url: str = Field(default="http://127.0.0.1:8080", description="URL used in login links")
     session_hours: int = Field(default=12, description="Dashboard session lifetime in hours")
+    metrics_token: str | None = Field(
+        default=None, description="Bearer token for /metrics; unset: only direct requests from this machine"
+    )
 
     reminder_offsets_minutes: list[int] = Field(
         default=[24 * 60, 60], description="Class reminders, minutes before start (JSON list)"

@@ -30,6 +30,7 @@ from bot.runtime import Runtime
 from bot.scheduler import BotScheduler
 from bot.web.app import WebhookHandler, create_web_app
 from bot.web.health import HealthProbe
+from bot.web.security import app_runner
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ async def serve(settings: Settings) -> int:
     instance = instance_name(settings)
     channels = build_channels(settings, runtime)
     webhooks, probes = web_parts(channels)
-    runner = web.AppRunner(create_web_app(runtime, webhooks, probes), handle_signals=False)
+    runner = app_runner(create_web_app(runtime, webhooks, probes))
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.web_port).start()
     log.info("web app on http://%s:%s (instance %s)", settings.web_host, settings.web_port, instance)

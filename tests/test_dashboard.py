@@ -54,9 +54,14 @@ async def new_link(runtime: Runtime, user: User) -> str:
     return "/" + link.split("/", 3)[3]
 
 
+def same_origin(client: TestClient) -> dict[str, str]:
+    """What a browser sends with the confirm page's form: the page's own origin."""
+    return {"Origin": str(client.make_url("")).rstrip("/")}
+
+
 async def login(client: TestClient, runtime: Runtime, user: User) -> None:
     path = await new_link(runtime, user)
-    resp = await client.post(path, allow_redirects=False)
+    resp = await client.post(path, headers=same_origin(client), allow_redirects=False)
     assert resp.status == 302
 
 
@@ -68,7 +73,7 @@ async def test_link_login_once_then_overview(client: TestClient, runtime: Runtim
 
     page = await client.get(path)  # a chat app's link preview may GET it: that must not use it up
     assert page.status == 200 and "Vào trang thống kê" in await page.text()
-    resp = await client.post(path, allow_redirects=False)
+    resp = await client.post(path, headers=same_origin(client), allow_redirects=False)
     assert resp.status == 302 and resp.headers["Location"] == "/"
     cookie = resp.headers["Set-Cookie"]
     assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -89,14 +94,14 @@ async def test_link_login_once_then_overview(client: TestClient, runtime: Runtim
     assert home.headers["Cache-Control"] == "no-store"
 
     # reused and expired links are refused
-    again = await client.post(path, allow_redirects=False)
+    again = await client.post(path, headers=same_origin(client), allow_redirects=False)
     assert again.status == 403 and "đã được dùng" in await again.text()
     assert (await client.get(path)).status == 403
     late = await new_link(runtime, official)
     clock.advance(timedelta(minutes=10, seconds=1))
-    expired = await client.post(late, allow_redirects=False)
+    expired = await client.post(late, headers=same_origin(client), allow_redirects=False)
     assert expired.status == 403 and "hết hạn" in await expired.text()
-    assert (await client.post("/dangnhap/khong-co", allow_redirects=False)).status == 403
+    assert (await client.post("/dangnhap/khong-co", headers=same_origin(client), allow_redirects=False)).status == 403
 
 
 async def test_no_session_redirects_to_login(client: TestClient) -> None:

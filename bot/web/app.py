@@ -9,6 +9,7 @@ from aiohttp import web
 from bot.runtime import Runtime
 from bot.web.dashboard import setup_dashboard
 from bot.web.health import HealthProbe, setup_health
+from bot.web.security import harden
 
 WebhookHandler = Callable[[web.Request], Awaitable[web.Response]]
 
@@ -19,10 +20,10 @@ def create_web_app(
     probes: Mapping[str, HealthProbe] | None = None,
 ) -> web.Application:
     """`webhooks` maps a channel name to its handler, served at POST /webhook/<name>."""
-    app = web.Application(client_max_size=2 * 1024 * 1024)
+    app = harden(web.Application(client_max_size=2 * 1024 * 1024))
     for name, handler in (webhooks or {}).items():
         app.router.add_post(f"/webhook/{name}", handler)
-    setup_health(app, runtime.sessionmaker, probes or {})
+    setup_health(app, runtime.sessionmaker, probes or {}, runtime.settings.metrics_token)
     uploads = runtime.settings.uploads_dir
     uploads.mkdir(parents=True, exist_ok=True)
     app.router.add_static("/media/uploads/", uploads, show_index=False, follow_symlinks=False)

@@ -25,6 +25,7 @@ from bot.content.places import Commune
 from bot.db.models import User
 from bot.services import charts, periods, reports, stats, weblogin
 from bot.services.errors import Forbidden, UserError
+from bot.web.security import SECURITY_HEADERS, same_origin_post
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +38,11 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _secure(resp: web.StreamResponse) -> web.StreamResponse:
-    """Headers for every dashboard response: no caching of personal data, no framing, no referrer."""
+    """Dashboard responses hold personal data: never cached. (Framing, sniffing, referrer and CSP
+    headers are on every response of the app: bot/web/security.py.)"""
     resp.headers["Cache-Control"] = "no-store"
-    resp.headers["X-Frame-Options"] = "DENY"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Referrer-Policy"] = "no-referrer"
-    resp.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'"
-    )
+    for name, value in SECURITY_HEADERS.items():  # also when the dashboard is mounted on its own
+        resp.headers.setdefault(name, value)
     return resp
 
 
@@ -151,6 +149,10 @@ class Dashboard:
 
     async def link_use(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
+        if not same_origin_post(request, self.app.settings.public_base_url):
+            # Login CSRF: another site's form posting someone's link would log this browser in as them.
+            log.warning("login POST refused: not from our own page")
+            return self.error(request, 403, "Yêu cầu không hợp lệ. Hãy mở lại liên kết đăng nhập rồi bấm nút.")
         try:
             async with self.tx() as session:
                 raw, _user = await weblogin.redeem_link(session, token, self.now(), self.app.settings.session_hours)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import logging
 from collections.abc import Callable, Mapping
 
@@ -19,10 +21,32 @@ HealthProbe = Callable[[], bool]
 """Returns True while a part (a channel adapter) is up."""
 
 
+_FORWARDED = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
+
+
+def metrics_allowed(request: web.Request, token: str | None) -> int | None:
+    """None when /metrics may be answered, else the HTTP status to refuse with.
+
+    With a token: `Authorization: Bearer <token>` is required. Without one: only a direct request from
+    this machine (a reverse proxy that forwards a request adds X-Forwarded-For / Forwarded)."""
+    if token:
+        given = request.headers.get("Authorization", "")
+        ok = given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode())
+        return None if ok else 401
+    try:
+        local = ipaddress.ip_address(request.remote or "").is_loopback
+    except ValueError:
+        local = False
+    if local and not any(name in request.headers for name in _FORWARDED):
+        return None
+    return 403
+
+
 def setup_health(
     app: web.Application,
     sessionmaker: async_sessionmaker[AsyncSession],
     probes: Mapping[str, HealthProbe],
+    metrics_token: str | None = None,
 ) -> None:
     async def healthz(request: web.Request) -> web.Response:
         checks: dict[str, bool] = {}
@@ -39,6 +63,10 @@ def setup_health(
         return web.json_response({"ok": ok, "checks": checks}, status=200 if ok else 503)
 
     async def metrics(request: web.Request) -> web.Response:
+        refused = metrics_allowed(request, metrics_token)
+        if refused is not None:
+            headers = {"WWW-Authenticate": "Bearer"} if refused == 401 else None
+            return web.Response(status=refused, text="metrics: not allowed\n", headers=headers)
         try:
             async with sessionmaker() as session:
                 rows = await session.execute(
