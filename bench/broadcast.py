@@ -35,7 +35,7 @@ from bot.db.migrate import upgrade_head
 from bot.db.session import create_engine, create_sessionmaker
 from bot.messages import Reply
 from bot.outbox.sender import ChannelLimits, OutboxSender
-from bot.outbox.worker import DEFAULT_TOKEN, _no_handler, _no_hook, seed_broadcast
+from tests.support.outbox_worker import DEFAULT_TOKEN, no_handler, no_hook, seed_broadcast
 
 
 class RawBotApiSender:
@@ -84,7 +84,7 @@ async def bench_one(rate: float, seconds: float, sender_kind: str, max_in_flight
     if sender_kind == "ptb":
         from bot.channels.telegram import TelegramChannel
 
-        channel = TelegramChannel(DEFAULT_TOKEN, _no_handler, _no_hook, tmp, base_url=base_url, overall_rate=None)
+        channel = TelegramChannel(DEFAULT_TOKEN, no_handler, no_hook, tmp, base_url=base_url, overall_rate=None)
     else:
         channel = RawBotApiSender(base_url, DEFAULT_TOKEN)  # type: ignore[assignment]
     sender = OutboxSender(

@@ -11,8 +11,8 @@ from bot.config import PROJECT_ROOT
 from bot.db.models import Announcement, OutboxMessage
 from bot.messages import Incoming, Kind
 from bot.runtime import Runtime
-from tests.conftest import Chat
-from tests.test_classes_flows import TEAM, make_team_member, resident
+from tests.support.chat import Chat
+from tests.support.seed import TEAM, make_team_member, resident
 
 PHOTO = PROJECT_ROOT / "content" / "media" / "qr-gia.png"
 

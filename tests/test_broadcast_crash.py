@@ -39,8 +39,8 @@ def start_fake(log: Path) -> tuple[subprocess.Popen[str], str]:
 
 def worker(database_url: str, base_url: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.outbox.worker", "--database-url", database_url, "--telegram-base-url", base_url,
-         "--seed", str(RECIPIENTS), "--rate", "1000", "--owner", "crash-worker",
+        [sys.executable, "-m", "tests.support.outbox_worker", "--database-url", database_url,
+         "--telegram-base-url", base_url, "--seed", str(RECIPIENTS), "--rate", "1000", "--owner", "crash-worker",
          "--max-in-flight", str(MAX_IN_FLIGHT)],
         cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

@@ -10,33 +10,9 @@ from bot.db.models import Attendance, Klass, OutboxMessage, User
 from bot.messages import Reply
 from bot.outbox.sender import ChannelLimits, OutboxSender
 from bot.runtime import Runtime
-from bot.services import invites
-from tests.conftest import Chat, Clock
-
-TEAM = "team-1"
-
-
-async def make_team_member(runtime: Runtime, chat: Chat, user: str = TEAM, villages: list[str] | None = None) -> None:
-    await chat.onboard(user, "Hà Long", "Thôn 1")
-    async with runtime.sessionmaker() as session, session.begin():
-        invite = await invites.create_invite(
-            session,
-            runtime.app_ctx.places,
-            "team",
-            "ha-long",
-            villages if villages is not None else ["ha-long-thon-3", "ha-long-thon-2"],
-            runtime.app_ctx.clock(),
-        )
-    await chat.say(user, f"/ma {invite.code}")
-
-
-async def resident(runtime: Runtime, chat: Chat, user: str, village: str = "Thôn 3", name: str | None = None) -> int:
-    await chat.onboard(user, "Hà Long", village)
-    async with runtime.sessionmaker() as session, session.begin():
-        db_user = await session.scalar(select(User).where(User.platform_id == user))
-        assert db_user is not None
-        db_user.display_name = name or f"Bà {user}"
-        return db_user.id
+from tests.support.chat import Chat
+from tests.support.clock import Clock
+from tests.support.seed import TEAM, make_team_member, resident
 
 
 async def outbox_rows(runtime: Runtime, ref_prefix: str) -> list[OutboxMessage]:

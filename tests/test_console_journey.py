@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.content.loader import load_catalog
-from tests.conftest import run_cli
+from tests.support.cli import run_cli
 
 CATALOG = load_catalog(PROJECT_ROOT / "content" / "lessons")
 LESSON = CATALOG.lessons["vneid-kich-hoat"]

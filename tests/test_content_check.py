@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
-from tests.conftest import run_cli
+from tests.support.cli import run_cli
 
 GOOD = PROJECT_ROOT / "content" / "lessons" / "otp-mat-khau.yaml"
 

@@ -16,8 +16,8 @@ from bot.db.models import User
 from bot.runtime import Runtime
 from bot.services import periods, weblogin
 from bot.web.dashboard import COOKIE, setup_dashboard
-from tests.conftest import Clock
-from tests.test_stats_service import expected_villages, generate, store
+from tests.support.clock import Clock
+from tests.support.stats_data import expected_villages, generate, store
 
 COMMUNE_PAGES = ["", "/thon/{v}", "/bai-hoc", "/lop-hoc", "/bieu-do.png", "/xu-huong.png", "/xuat.xlsx", "/xuat.csv"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -17,12 +18,19 @@ from bot.runtime import Runtime
 from bot.services import periods
 from bot.services.invites import create_invite
 from bot.web.dashboard import setup_dashboard
-from tests.conftest import Chat, Clock
-from tests.test_stats_service import expected_villages, generate, store
-
-pytestmark = pytest.mark.browser
+from tests.support.chat import Chat
+from tests.support.clock import Clock
+from tests.support.stats_data import expected_villages, generate, store
 
 CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.access(CHROMIUM, os.X_OK),
+        reason=f"headless Chromium is not installed at {CHROMIUM} (apt-get install chromium; .ci/run does)",
+    ),
+]
 ARGS = [
     "--headless",
     "--no-sandbox",

@@ -13,7 +13,7 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.db.models import LessonProgress
 from bot.messages import Incoming, Kind
 from bot.runtime import Runtime
-from tests.conftest import Clock
+from tests.support.clock import Clock
 
 USERS = ["a", "b", "c", "d"]
 LESSON_IDS = ["vneid-kich-hoat", "otp-mat-khau", "qr-thanh-toan", "khong-co-bai-nay"]

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from bot.db.models import ConversationState, LessonProgress, QuizAttempt, User
 from bot.messages import Incoming, Kind
 from bot.runtime import Runtime
-from tests.conftest import Chat
+from tests.support.chat import Chat
 
 
 async def count(runtime: Runtime, model: type) -> int:

@@ -11,7 +11,9 @@ from bot.config import Settings
 from bot.db.models import User
 from bot.runtime import Runtime
 from bot.services.invites import create_invite
-from tests.conftest import Chat, Clock, run_cli
+from tests.support.chat import Chat
+from tests.support.cli import run_cli
+from tests.support.clock import Clock
 
 
 def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:

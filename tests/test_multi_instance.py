@@ -26,8 +26,9 @@ from bot.engine import texts
 from bot.runtime import Runtime
 from bot.services import classes as classes_svc
 from bot.services import registration
-from tests.conftest import create_pg_database, drop_pg_database
-from tests.fakes.process_cluster import BotInstance, FakeTelegram, message_update, metric, wait_for
+from tests.fakes.process_cluster import BotInstance, FakeTelegram, message_update
+from tests.support.pg import create_pg_database, drop_pg_database
+from tests.support.processes import metric, wait_for
 
 pytestmark = [
     pytest.mark.postgres,

@@ -10,8 +10,8 @@ import bot.engine.flows.official  # noqa: F401  (registers the flow even before 
 from bot.runtime import Runtime
 from bot.services import periods
 from bot.services.invites import create_invite
-from tests.conftest import Chat
-from tests.test_stats_service import expected_villages, generate, store
+from tests.support.chat import Chat
+from tests.support.stats_data import expected_villages, generate, store
 
 
 async def make_role(runtime: Runtime, chat: Chat, who: str, role: str, commune: str | None) -> None:

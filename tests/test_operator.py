@@ -27,8 +27,9 @@ from bot.observability import setup_logging
 from bot.runtime import Runtime
 from bot.web.app import create_web_app
 from bot.web.health import setup_health
-from tests.conftest import Chat, run_cli
-from tests.fakes.process_cluster import metric
+from tests.support.chat import Chat
+from tests.support.cli import run_cli
+from tests.support.processes import metric
 
 
 # ---------- /healthz and /metrics ----------

@@ -12,7 +12,7 @@ from bot import callbacks as cb
 from bot.engine import texts
 from bot.engine.router import router
 from bot.messages import Incoming, Kind
-from tests.conftest import Chat
+from tests.support.chat import Chat
 
 
 def _kinds() -> list[type[cb.Callback]]:

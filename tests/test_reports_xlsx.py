@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from bot.runtime import Runtime
 from bot.services import periods, reports, stats
-from tests.test_stats_service import _in, expected_villages, generate, store
+from tests.support.stats_data import expected_villages, generate, in_period, store
 
 
 async def test_monthly_workbook(runtime: Runtime) -> None:
@@ -67,7 +67,7 @@ async def test_monthly_workbook(runtime: Runtime) -> None:
     assert list(rows[0][:4]) == reports.LESSON_HEADERS
     assert list(rows[0][4:]) == [v.name for v in villages]
     counts = Counter(
-        (d.lesson, d.village) for p in data.people for d in p.done if d.commune == "ha-long" and _in(d.at, period)
+        (d.lesson, d.village) for p in data.people for d in p.done if d.commune == "ha-long" and in_period(d.at, period)
     )
     for r in rows[1:]:
         lesson_id = r[0]

@@ -13,7 +13,7 @@ from bot.scheduler import BotScheduler, run_due
 from bot.services import classes as svc
 from bot.services import registration
 from bot.services.classes import ClassDraft
-from tests.conftest import Clock
+from tests.support.clock import Clock
 
 STARTS = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)  # 08:00 local, 5 days after the clock's start
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bot.config import PROJECT_ROOT, Settings
 from bot.db.models import Attendance, Klass, LessonProgress, User
 from bot.db.session import create_engine, create_sessionmaker
-from tests.conftest import run_cli
+from tests.support.cli import run_cli
 
 
 def cli(settings: Settings, *args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:

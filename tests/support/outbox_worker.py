@@ -1,6 +1,6 @@
 """A stand-alone outbox sender for Telegram, used by the crash test and the broadcast bench.
 
-    python -m bot.outbox.worker --database-url URL --telegram-base-url http://127.0.0.1:PORT \
+    python -m tests.support.outbox_worker --database-url URL --telegram-base-url http://127.0.0.1:PORT \
         [--seed 10000] [--rate 1000] [--owner crash-worker]
 
 `--seed N` creates N Telegram recipients (chat ids 1..N) if the database has none, and
@@ -52,11 +52,11 @@ async def seed_broadcast(sessionmaker: async_sessionmaker[AsyncSession], count: 
         return await repo.enqueue(session, BENCH_REF, recipients, text, now)
 
 
-async def _no_handler(incoming: Incoming) -> list[Reply]:
+async def no_handler(incoming: Incoming) -> list[Reply]:
     return []
 
 
-async def _no_hook(channel: str, user_id: str) -> None:
+async def no_hook(channel: str, user_id: str) -> None:
     return None
 
 
@@ -72,7 +72,7 @@ async def run_worker(
     if seed:
         await seed_broadcast(sessionmaker, seed, text)
     channel = TelegramChannel(
-        token, _no_handler, _no_hook, Path(tempfile.gettempdir()), base_url=base_url, overall_rate=None
+        token, no_handler, no_hook, Path(tempfile.gettempdir()), base_url=base_url, overall_rate=None
     )
     sender = OutboxSender(
         sessionmaker, {"telegram": channel}, {"telegram": ChannelLimits(rate, per_chat)}, owner,
