@@ -21,7 +21,7 @@ from bot.speech.encode import decode, probe
 from bot.speech.espeak import engine
 from bot.speech.pronunciation import PronunciationError, load, parse
 from bot.speech.scripts import curriculum_scripts
-from tests.conftest import run_cli
+from tests.support.cli import run_cli
 
 CONTENT = PROJECT_ROOT / "content"
 
