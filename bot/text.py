@@ -9,16 +9,14 @@ _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^\w\s]")
 
 
-def fold(text: str) -> str:
-    """Lowercase, strip diacritics (đ → d), drop punctuation, collapse spaces.
+def fold(text: str, keep: str = "") -> str:
+    """Lowercase, strip diacritics (đ → d), drop punctuation except the characters in `keep`,
+    collapse spaces.
 
-    "Quét mã QR!" → "quet ma qr".
+    "Quét mã QR!" → "quet ma qr"; fold("20/12 8:30", keep="/:") → "20/12 8:30".
     """
     text = text.lower().replace("đ", "d")
     text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
-    text = _NON_WORD.sub(" ", text)
+    non_word = re.compile(rf"[^\w\s{re.escape(keep)}]") if keep else _NON_WORD
+    text = non_word.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
-
-
-def words(text: str) -> list[str]:
-    return fold(text).split()

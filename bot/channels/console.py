@@ -7,7 +7,6 @@ or free text — the engine resolves numbers and labels against the buttons it l
 from __future__ import annotations
 
 import asyncio
-import itertools
 import sys
 from typing import TextIO
 
@@ -44,7 +43,6 @@ class ConsoleChannel:
         self.handler = handler
         self.user_id = user_id
         self.out = out or sys.stdout
-        self._counter = itertools.count(1)
         self._shown: list[Button] = []
 
     async def send(self, chat_id: str, reply: Reply) -> None:

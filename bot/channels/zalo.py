@@ -194,11 +194,6 @@ class ZaloChannel:
         except (ZaloBadRequest, ZaloUnauthorized, ZaloApiError) as exc:
             raise PermanentFailure(str(exc)) from None
 
-    async def send_typing(self, chat_id: str) -> None:
-        """Best-effort 'typing…' indicator."""
-        with contextlib.suppress(ZaloApiError):
-            await self.api.send_chat_action(chat_id, "typing")
-
     # --- polling ----------------------------------------------------------------
 
     async def start_polling(self) -> None:

@@ -286,9 +286,6 @@ class ZaloApi:
 
     # --- documented methods -------------------------------------------------
 
-    async def get_me(self) -> Any:
-        return await self.call("getMe")
-
     async def get_updates(self, poll_seconds: int = 30) -> Any:
         """One long poll. Returns the raw result; raises `ZaloPollTimeout` when empty."""
         return await self.call(
@@ -313,8 +310,6 @@ class ZaloApi:
             payload["caption"] = caption
         return await self.call("sendPhoto", payload)
 
-    async def send_chat_action(self, chat_id: str, action: str = "typing") -> Any:
-        return await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
 
 
 __all__ = [

@@ -200,7 +200,6 @@ class OutboxSender:
         self._next_claim_at = 0.0
         self._stopping = False
         self._claimed_at: dict[int, float] = {}  # row id -> loop time of its claim, until its send starts
-        self.stats_expired_in_queue = 0
 
     def wakeup(self) -> None:
         """Something was enqueued: look for due rows now instead of at the next poll."""
@@ -323,7 +322,6 @@ class OutboxSender:
     def _drop_expired(self, row: repo.Claimed) -> None:
         self._claimed_at.pop(row.id, None)
         self._held -= 1
-        self.stats_expired_in_queue += 1
         log.warning("outbox: row %s waited past its lease before sending; it will be claimed again", row.id)
 
     async def _claim(self, limit: int) -> tuple[list[repo.Claimed], int]:

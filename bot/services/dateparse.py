@@ -12,12 +12,12 @@ the future: the class service does (so the error says "đã qua", not "không hi
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.services.errors import UserError
+from bot.text import fold
 
 EXAMPLES = "Ví dụ: «20/12 8h», «8:30 ngày 20/12/2025», «thứ 7 tuần này 14h», «mai 8h»."
 
@@ -46,10 +46,7 @@ class _Clock:
 
 def normalize(text: str) -> str:
     """Lowercase, strip diacritics (đ → d), keep digits and the separators / - : ."""
-    text = text.lower().replace("đ", "d")
-    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
-    text = re.sub(r"[^\w/:\-]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    return fold(text, keep="/:-")
 
 
 def _take(pattern: re.Pattern[str], text: str) -> tuple[re.Match[str] | None, str]:

@@ -52,15 +52,6 @@ async def upcoming_for_resident(session: AsyncSession, user: User, now: datetime
     return [ClassView(k, counts.get(k.id, 0), k.id in mine) for k in found]
 
 
-async def class_for_resident(session: AsyncSession, user: User, class_id: int, now: datetime) -> ClassView:
-    klass = await repo.get(session, class_id)
-    if klass is None or not visible_to(user, klass):
-        raise UserError("Không tìm thấy lớp học này ở thôn của bạn.")
-    counts = await repo.registered_counts(session, [klass.id])
-    mine = await repo.registered_class_ids(session, user.id, [klass.id])
-    return ClassView(klass, counts.get(klass.id, 0), klass.id in mine)
-
-
 async def register(session: AsyncSession, user: User, class_id: int, now: datetime) -> Klass:
     """Register `user` for a class of their village (capacity permitting)."""
     klass = await repo.get(session, class_id)

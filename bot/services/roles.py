@@ -6,10 +6,6 @@ from bot.db.models import Role, User
 from bot.services.errors import Forbidden
 
 
-def is_admin(user: User | None) -> bool:
-    return user is not None and user.role == Role.ADMIN
-
-
 def require_team(user: User | None, village_id: str | None = None) -> User:
     """A team member (for `village_id` when given) or an admin."""
     if user is None or user.role not in (Role.TEAM, Role.ADMIN):
@@ -34,10 +30,3 @@ def require_official(user: User | None, commune_id: str | None = None) -> User:
 
 def can_view_commune(user: User, commune_id: str) -> bool:
     return user.role == Role.ADMIN or (user.role == Role.OFFICIAL and user.role_commune_id == commune_id)
-
-
-def require_admin(user: User | None) -> User:
-    if not is_admin(user):
-        raise Forbidden()
-    assert user is not None
-    return user

@@ -132,13 +132,6 @@ async def count_residents_of_villages(session: AsyncSession, village_ids: Sequen
     )
 
 
-async def residents_of_commune(session: AsyncSession, commune_id: str) -> list[User]:
-    rows = await session.scalars(
-        select(User).where(User.commune_id == commune_id, User.blocked_at.is_(None)).order_by(User.id)
-    )
-    return list(rows)
-
-
 async def officials(session: AsyncSession) -> list[User]:
     rows = await session.scalars(
         select(User).where(User.role == Role.OFFICIAL, User.role_commune_id.is_not(None)).order_by(User.id)
@@ -162,10 +155,6 @@ async def remove_attendance(session: AsyncSession, class_id: int, user_id: int) 
         delete(Attendance).where(Attendance.class_id == class_id, Attendance.user_id == user_id)
     )
     return result.rowcount or 0  # type: ignore[attr-defined]
-
-
-async def attendance_count(session: AsyncSession, class_id: int) -> int:
-    return int(await session.scalar(select(func.count()).where(Attendance.class_id == class_id)) or 0)
 
 
 # ---------- announcements ----------
