@@ -9,6 +9,7 @@ from typing import Any
 from bot.config import Settings
 from bot.content.places import load_places
 from bot.db.migrate import upgrade_head
+from bot.db.models import Role
 from bot.db.session import create_engine, create_sessionmaker
 from bot.db.types import utcnow
 from bot.services.invites import InviteError, create_invite
@@ -17,7 +18,7 @@ from bot.services.invites import InviteError, create_invite
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("invite", help="role invite codes")
     p.add_argument("action", choices=["create"])
-    p.add_argument("--role", required=True, choices=["team", "official", "admin"])
+    p.add_argument("--role", required=True, choices=[Role.TEAM, Role.OFFICIAL, Role.ADMIN])
     p.add_argument("--commune", help="commune id (required for team and official)")
     p.add_argument("--village", action="append", default=[], help="village id (team; repeatable)")
     p.add_argument("--days", type=int, default=7, help="days the code stays valid (default 7)")
