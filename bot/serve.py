@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
-import socket
 import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,7 +20,8 @@ from telegram.error import InvalidToken
 from bot.channels.base import Sender
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
-from bot.config import Settings
+from bot.config import PROJECT_ROOT, Settings
+from bot.instance import claim_instance_id
 from bot.messages import MediaFetcher
 from bot.observability import SCHEDULER_LEADER, watch_sender
 from bot.outbox.sender import OutboxSender, limits_from_settings
@@ -58,10 +57,6 @@ class Channels:
         if self.zalo:
             out["zalo"] = self.zalo
         return out
-
-
-def instance_name(settings: Settings) -> str:
-    return settings.instance_id or f"{socket.gethostname()}-{os.getpid()}"
 
 
 def build_channels(settings: Settings, runtime: Runtime) -> Channels:
@@ -136,7 +131,8 @@ async def serve(settings: Settings) -> int:
             print(f"hocvuso run: {problem}", file=sys.stderr)
         return 2
     runtime = await Runtime.create(settings)
-    instance = instance_name(settings)
+    claimed = claim_instance_id(settings.instance_id, PROJECT_ROOT / "data" / "run")
+    instance = claimed.name
     channels = build_channels(settings, runtime)
     webhooks, probes = web_parts(channels)
     runner = app_runner(create_web_app(runtime, webhooks, probes))
@@ -182,5 +178,6 @@ async def serve(settings: Settings) -> int:
         await sender_task
         await runner.cleanup()
         await runtime.close()
+        claimed.release()
         log.info("stopped cleanly")
     return 0
