@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.process_cluster import BotInstance, FakeTelegram, metric, wait_for
+from tests.fakes.process_cluster import BotInstance, FakeTelegram
+from tests.support.processes import metric, wait_for
 
 pytestmark = pytest.mark.slow
 
