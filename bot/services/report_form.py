@@ -170,7 +170,7 @@ def _lessons(ov: CommuneOverview) -> Table:
         "Theo bài học",
         "BIỂU 02: KẾT QUẢ THEO BÀI HỌC",
         [*LESSON_HEADERS, *[v.name for v in villages]],
-        [24, 40, 8, 12] + [10] * len(villages),
+        [24, 48, 8, 12] + [10] * len(villages),
         rows,
         landscape=True,
     )

@@ -33,8 +33,8 @@ from bot.services.report_form import (
 from bot.services.stats import CommuneOverview
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PCT_FMT = "0.0%"
-INT_FMT = "#,##0"
+PCT_FMT = "[$-42A]0.0%"  # Vietnamese locale: 82,5% and 1.234 whatever the machine
+INT_FMT = "[$-42A]#,##0"
 LINE_PT = 15.0  # one line of 11-12 pt text
 
 _THIN = Side(style="thin", color="000000")
