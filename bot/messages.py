@@ -16,7 +16,8 @@ class Kind(StrEnum):
 
     TEXT = "text"  # typed text (commands like "/start" included)
     BUTTON = "button"  # a tapped button; `payload` holds its data
-    MEDIA = "media"  # photo, sticker, voice, file... (content not used)
+    MEDIA = "media"  # photo, sticker, file... (content not used)
+    VOICE = "voice"  # a voice message (the bot cannot listen yet: it says so and offers the buttons)
     OTHER = "other"  # anything else the platform delivers
 
 

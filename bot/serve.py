@@ -28,7 +28,7 @@ from bot.outbox.sender import OutboxSender, limits_from_settings
 from bot.runtime import Runtime
 from bot.scheduler import BotScheduler
 from bot.web.app import WebhookHandler, create_web_app
-from bot.web.health import HealthProbe
+from bot.web.health import HealthNote, HealthProbe
 from bot.web.security import app_runner
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,7 @@ def build_channels(settings: Settings, runtime: Runtime) -> Channels:
             media_base_url=f"{settings.public_base_url.rstrip('/')}/media",
             webhook_secret=settings.zalo_webhook_secret,
             rate_per_second=settings.zalo_rate_overall,
+            on_quota=runtime.tell_admins_quota,
         )
     return channels
 
@@ -110,9 +111,12 @@ async def start_channels(settings: Settings, channels: Channels) -> None:
             channels.polling.append(asyncio.create_task(channels.zalo.start_polling()))
 
 
-def web_parts(channels: Channels) -> tuple[dict[str, WebhookHandler], dict[str, HealthProbe]]:
+def web_parts(
+    channels: Channels,
+) -> tuple[dict[str, WebhookHandler], dict[str, HealthProbe], dict[str, HealthNote]]:
     webhooks: dict[str, WebhookHandler] = {}
     probes: dict[str, HealthProbe] = {}
+    notes: dict[str, HealthNote] = {}
     if channels.telegram:
         tg = channels.telegram
         webhooks["telegram"] = tg.webhook_handler
@@ -121,7 +125,8 @@ def web_parts(channels: Channels) -> tuple[dict[str, WebhookHandler], dict[str, 
         zalo = channels.zalo
         webhooks["zalo"] = zalo.webhook_handler
         probes["zalo"] = lambda: zalo.running
-    return webhooks, probes
+        notes["zalo"] = zalo.quota.note
+    return webhooks, probes, notes
 
 
 async def serve(settings: Settings) -> int:
@@ -134,8 +139,8 @@ async def serve(settings: Settings) -> int:
     claimed = claim_instance_id(settings.instance_id, PROJECT_ROOT / "data" / "run")
     instance = claimed.name
     channels = build_channels(settings, runtime)
-    webhooks, probes = web_parts(channels)
-    runner = app_runner(create_web_app(runtime, webhooks, probes))
+    webhooks, probes, notes = web_parts(channels)
+    runner = app_runner(create_web_app(runtime, webhooks, probes, notes))
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.web_port).start()
     log.info("web app on http://%s:%s (instance %s)", settings.web_host, settings.web_port, instance)

@@ -104,7 +104,7 @@ class Engine:
 
         dispatch = self._route(incoming, ctx, shown)
         if dispatch.kind == "media":
-            return [Reply(texts.MEDIA_NOT_UNDERSTOOD, buttons=_rows(shown))]
+            return [Reply(_MEDIA_TEXTS.get(incoming.kind, texts.MEDIA_NOT_UNDERSTOOD), buttons=_choices(shown))]
         if dispatch.kind == "too_long":
             return [Reply(texts.TOO_LONG, buttons=_rows(shown))]
         route = dispatch.route
@@ -124,7 +124,7 @@ class Engine:
         return replies
 
     def _route(self, incoming: Incoming, ctx: Ctx, shown: list[Button]) -> Dispatch:
-        if incoming.kind in (Kind.MEDIA, Kind.OTHER):
+        if incoming.kind in (Kind.MEDIA, Kind.OTHER, Kind.VOICE):
             flow = self.router.flows.get(ctx.flow) if ctx.user is not None else None
             if flow is not None and flow.accepts_media and incoming.media_ref:
                 return Dispatch(flow, (incoming.text or "").strip(), "flow")
@@ -157,3 +157,12 @@ class Engine:
 
 def _rows(buttons: list[Button]) -> tuple[tuple[Button, ...], ...]:
     return tuple((b,) for b in buttons)
+
+
+# A voice message or a message the platform could not show (Zalo sends those for accounts of people who
+# cannot read): short words, and always choices (numbered on Zalo), so tapping or a number still works.
+_MEDIA_TEXTS = {Kind.VOICE: texts.VOICE_NOT_YET, Kind.OTHER: texts.UNSUPPORTED_MESSAGE}
+
+
+def _choices(shown: list[Button]) -> tuple[tuple[Button, ...], ...]:
+    return _rows(shown) if shown else ((Button(texts.BTN_MENU, "m:menu"),),)

@@ -14,6 +14,8 @@ STALE_BUTTON = "Nút này đã cũ nên mình không làm theo được. Bạn b
 MEDIA_NOT_UNDERSTOOD = (
     "Mình chưa xem được ảnh, nhãn dán hay tệp. Bạn gõ chữ hoặc bấm một nút bên dưới giúp mình nhé."
 )
+VOICE_NOT_YET = "Mình chưa nghe được tin nhắn thoại. Bạn bấm một nút hoặc gõ số bên dưới giúp mình nhé."
+UNSUPPORTED_MESSAGE = "Mình chưa xem được tin này. Bạn bấm một nút hoặc gõ số bên dưới nhé."
 TOO_LONG = "Tin nhắn dài quá nên mình chưa đọc được. Bạn gõ ngắn gọn vài chữ, ví dụ: «cài VNeID»."
 
 WELCOME = (
