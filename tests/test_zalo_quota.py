@@ -20,8 +20,8 @@ from bot.outbox.sender import ChannelLimits, OutboxSender
 from bot.runtime import Runtime
 from bot.services.admin_notices import QUOTA_TEXT
 from bot.web.app import create_web_app
-from tests.fakes.process_cluster import metric
 from tests.fakes.zalo_server import DEFAULT_TOKEN, FakeZaloServer
+from tests.support.processes import metric
 
 
 @pytest_asyncio.fixture
