@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.content.loader import Catalog
 from bot.content.places import Places
 from bot.messages import MediaFetcher
+from bot.speech import Speech
 
 
 @dataclass
@@ -24,3 +25,4 @@ class AppContext:
     clock: Callable[[], datetime]  # aware UTC "now"; tests pass a controllable one
     wake_outbox: Callable[[], None] | None = None  # nudges the outbox sender after new rows commit
     media_fetchers: dict[str, MediaFetcher] = field(default_factory=dict)  # by channel name
+    speech: Speech | None = None  # voice messages («🔊 Nghe»); None: text only

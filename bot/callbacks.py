@@ -197,6 +197,24 @@ class Answer(Callback, prefix="q"):
     choice: int
 
 
+# ---------- listening («🔊 Nghe») ----------
+@dataclass(frozen=True)
+class ListenStep(Callback, prefix="nghe:b"):
+    lesson_id: str
+    step: int
+
+
+@dataclass(frozen=True)
+class ListenQuestion(Callback, prefix="nghe:c"):
+    lesson_id: str
+    question: int
+
+
+@dataclass(frozen=True)
+class ToggleReadAloud(Callback, prefix="m:docto"):
+    pass
+
+
 # ---------- officials ----------
 @dataclass(frozen=True)
 class Stats(Callback, prefix="tk"):

@@ -63,9 +63,7 @@ class Settings(BaseSettings):
     scheduler_lease_seconds: float = Field(
         default=90.0, description="Scheduler lease lifetime; a dead leader is replaced within this plus one tick"
     )
-    instance_id: str = Field(
-        default="", description="Name of this instance in logs and leases (default: the host name, see bot/instance.py)"
-    )
+    instance_id: str = Field(default="", description="Name of this instance in logs and leases")
     log_level: str = Field(default="INFO", description="Python logging level")
     log_format: str = Field(default="text", description="Log lines as text or json (one object per line)")
 
@@ -76,6 +74,11 @@ class Settings(BaseSettings):
     @property
     def lessons_dir(self) -> Path:
         return self.content_dir / "lessons"
+
+    @property
+    def practice_dir(self) -> Path:
+        """QR pictures of practice tasks (served at /media/practice/, names unguessable)."""
+        return self.uploads_dir.parent / "practice"
 
     @property
     def places_file(self) -> Path:

@@ -17,7 +17,7 @@ class Kind(StrEnum):
     TEXT = "text"  # typed text (commands like "/start" included)
     BUTTON = "button"  # a tapped button; `payload` holds its data
     MEDIA = "media"  # photo, sticker, file... (content not used)
-    VOICE = "voice"  # a voice message (the bot cannot listen yet: it says so and offers the buttons)
+    VOICE = "voice"  # a voice note (answered with speech: the person may not read)
     OTHER = "other"  # anything else the platform delivers
 
 
@@ -67,6 +67,7 @@ class Reply:
     image_bytes: bytes | None = None  # an in-memory image (charts)
     document: Document | None = None
     voice: str | None = None  # path to an OGG/Opus voice message (bot.speech's cache; an .aac beside it for Zalo)
+    link: str | None = None  # the URL the picture encodes (a QR code): printed by the console, scanned on phones
     edit: bool = False  # hint: may replace the previous bot message (lesson navigation)
 
     def all_buttons(self) -> list[Button]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,7 +23,7 @@ from bot.engine.engine import Engine
 from bot.engine.router import router
 from bot.messages import Incoming, Reply
 from bot.observability import UPDATE_SECONDS, UPDATES, current_update
-from bot.services.admin_notices import tell_admins_quota
+from bot.speech import Speech
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +38,7 @@ class _UserTurns:
 
 @dataclass
 class Runtime:
-    """One process's shared parts. Commands open one with `open_runtime(settings)`; `serve` builds its own."""
+    """One process's shared parts. Create with `await Runtime.create(settings)`; close when done."""
 
     settings: Settings
     db: AsyncEngine
@@ -59,7 +58,8 @@ class Runtime:
         if migrate:
             await upgrade_head(db)
         sessionmaker = create_sessionmaker(db)
-        app_ctx = AppContext(settings=settings, catalog=catalog, places=places, clock=clock or utcnow)
+        speech = Speech(settings.voice_cache_dir, settings.content_dir, settings.voice_words_per_minute)
+        app_ctx = AppContext(settings=settings, catalog=catalog, places=places, clock=clock or utcnow, speech=speech)
         return cls(settings, db, sessionmaker, app_ctx, Engine(sessionmaker, app_ctx, router))
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
@@ -87,23 +87,5 @@ class Runtime:
             if user is not None:
                 await users_repo.set_blocked(session, [user.id], self.app_ctx.clock())
 
-    async def tell_admins_quota(self, channel: str) -> None:
-        """QuotaHook for channels: tell the admins in chat, once a day, that `channel` is out of quota."""
-        async with self.sessionmaker() as session, session.begin():
-            await tell_admins_quota(session, self.app_ctx, channel, self.app_ctx.clock())
-
     async def close(self) -> None:
         await self.db.dispose()
-
-
-@asynccontextmanager
-async def open_runtime(
-    settings: Settings, *, migrate: bool = True, clock: Callable[[], datetime] | None = None
-) -> AsyncIterator[Runtime]:
-    """The one way a command opens the application: content loaded, database migrated (unless
-    `migrate=False`), engine built; the database is closed on the way out."""
-    runtime = await Runtime.create(settings, clock=clock, migrate=migrate)
-    try:
-        yield runtime
-    finally:
-        await runtime.close()

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import socket
 import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,15 +22,14 @@ from telegram.error import InvalidToken
 from bot.channels.base import Sender
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
-from bot.config import PROJECT_ROOT, Settings
-from bot.instance import claim_instance_id
+from bot.config import Settings
 from bot.messages import MediaFetcher
 from bot.observability import SCHEDULER_LEADER, watch_sender
 from bot.outbox.sender import OutboxSender, limits_from_settings
 from bot.runtime import Runtime
 from bot.scheduler import BotScheduler
 from bot.web.app import WebhookHandler, create_web_app
-from bot.web.health import HealthNote, HealthProbe
+from bot.web.health import HealthProbe
 from bot.web.security import app_runner
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,10 @@ class Channels:
         return out
 
 
+def instance_name(settings: Settings) -> str:
+    return settings.instance_id or f"{socket.gethostname()}-{os.getpid()}"
+
+
 def build_channels(settings: Settings, runtime: Runtime) -> Channels:
     channels = Channels()
     if settings.telegram_bot_token:
@@ -80,7 +85,6 @@ def build_channels(settings: Settings, runtime: Runtime) -> Channels:
             media_base_url=f"{settings.public_base_url.rstrip('/')}/media",
             webhook_secret=settings.zalo_webhook_secret,
             rate_per_second=settings.zalo_rate_overall,
-            on_quota=runtime.tell_admins_quota,
         )
     return channels
 
@@ -111,12 +115,9 @@ async def start_channels(settings: Settings, channels: Channels) -> None:
             channels.polling.append(asyncio.create_task(channels.zalo.start_polling()))
 
 
-def web_parts(
-    channels: Channels,
-) -> tuple[dict[str, WebhookHandler], dict[str, HealthProbe], dict[str, HealthNote]]:
+def web_parts(channels: Channels) -> tuple[dict[str, WebhookHandler], dict[str, HealthProbe]]:
     webhooks: dict[str, WebhookHandler] = {}
     probes: dict[str, HealthProbe] = {}
-    notes: dict[str, HealthNote] = {}
     if channels.telegram:
         tg = channels.telegram
         webhooks["telegram"] = tg.webhook_handler
@@ -125,8 +126,7 @@ def web_parts(
         zalo = channels.zalo
         webhooks["zalo"] = zalo.webhook_handler
         probes["zalo"] = lambda: zalo.running
-        notes["zalo"] = zalo.quota.note
-    return webhooks, probes, notes
+    return webhooks, probes
 
 
 async def serve(settings: Settings) -> int:
@@ -136,11 +136,10 @@ async def serve(settings: Settings) -> int:
             print(f"hocvuso run: {problem}", file=sys.stderr)
         return 2
     runtime = await Runtime.create(settings)
-    claimed = claim_instance_id(settings.instance_id, PROJECT_ROOT / "data" / "run")
-    instance = claimed.name
+    instance = instance_name(settings)
     channels = build_channels(settings, runtime)
-    webhooks, probes, notes = web_parts(channels)
-    runner = app_runner(create_web_app(runtime, webhooks, probes, notes))
+    webhooks, probes = web_parts(channels)
+    runner = app_runner(create_web_app(runtime, webhooks, probes))
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.web_port).start()
     log.info("web app on http://%s:%s (instance %s)", settings.web_host, settings.web_port, instance)
@@ -183,6 +182,5 @@ async def serve(settings: Settings) -> int:
         await sender_task
         await runner.cleanup()
         await runtime.close()
-        claimed.release()
         log.info("stopped cleanly")
     return 0

@@ -39,6 +39,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         content_dir=PROJECT_ROOT / "content",
         voice_cache_dir=tmp_path / "voice",
+        uploads_dir=tmp_path / "media" / "uploads",
         telegram_bot_token=None,
         zalo_bot_token=None,
     )

@@ -15,7 +15,7 @@ from bot.runtime import Runtime
 from bot.web.app import create_web_app
 from bot.web.dashboard import COOKIE
 from bot.web.security import app_runner
-from tests.support.processes import free_port
+from tests.fakes.process_cluster import free_port
 from tests.test_dashboard import add_user, new_link
 
 HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy")

@@ -19,6 +19,8 @@ def render(reply: Reply) -> str:
     lines = [f"🤖 {reply.text}"]
     if reply.image or reply.image_bytes:
         lines.append(f"  (ảnh: {reply.image or 'biểu đồ'})")
+    if reply.link:
+        lines.append(f"  (liên kết trong mã QR: {reply.link})")
     if reply.voice:
         lines.append(f"  (âm thanh: {reply.voice})")
     if reply.document:

@@ -10,9 +10,8 @@ CHANNEL = "telegram"
 TEXT_LIMIT = 4096  # characters per message
 CAPTION_LIMIT = 1024  # characters per photo/document caption
 
-_MEDIA_FIELDS = (
-    "photo", "sticker", "voice", "audio", "document", "video", "video_note", "animation",
-)
+_MEDIA_FIELDS = ("photo", "sticker", "document", "video", "animation")
+_VOICE_FIELDS = ("voice", "audio", "video_note")  # answered aloud: the person may not read
 
 
 def incoming_from_update(update: Update) -> Incoming | None:
@@ -39,6 +38,8 @@ def incoming_from_update(update: Update) -> Incoming | None:
 def _message_kind(message: Message) -> tuple[Kind, str | None]:
     if message.text is not None:
         return Kind.TEXT, message.text
+    if any(getattr(message, name) for name in _VOICE_FIELDS):
+        return Kind.VOICE, message.caption
     if any(getattr(message, name) for name in _MEDIA_FIELDS):
         return Kind.MEDIA, message.caption
     return Kind.OTHER, message.caption

@@ -10,7 +10,8 @@ from typing import Any
 
 from bot.config import Settings
 from bot.db.backup import BackupError, backup_sqlite
-from bot.runtime import open_runtime
+from bot.db.migrate import upgrade_head
+from bot.db.session import create_engine
 
 
 def add_parser(sub: Any) -> None:
@@ -35,7 +36,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         print(f"Backup written to {path}")
         return 0
-    async with open_runtime(settings):  # migrates on opening
-        pass
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade_head(engine)
+    finally:
+        await engine.dispose()
     print("Database is at the newest schema version.")
     return 0

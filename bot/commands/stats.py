@@ -1,4 +1,4 @@
-"""`hocvuso stats [--commune ID] [--period all|30d|YYYY-MM] [--format table|csv|json|xlsx|pdf] [--out FILE]`."""
+"""`hocvuso stats [--commune ID] [--period all|30d|YYYY-MM] [--format table|csv|json|xlsx] [--out FILE]`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import formatting
 from bot.app_context import AppContext
 from bot.config import Settings
-from bot.runtime import open_runtime
+from bot.content.loader import load_catalog
+from bot.content.places import load_places
+from bot.db.migrate import upgrade_head
+from bot.db.session import create_engine, create_sessionmaker
+from bot.db.types import utcnow
 from bot.services import periods, reports, stats
 from bot.services.errors import UserError
 
-FORMATS = ("table", "csv", "json", "xlsx", "pdf")
-REPORT_FORMATS = ("xlsx", "pdf")  # per commune, written to a file
+FORMATS = ("table", "csv", "json", "xlsx")
 
 
 def add_parser(sub: Any) -> None:
@@ -28,8 +33,21 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--commune", help="commune id (default: a summary of every commune)")
     p.add_argument("--period", default="all", help="all (default), 7d, 30d, 90d, 365d or YYYY-MM")
     p.add_argument("--format", default="table", choices=FORMATS, help="output format (default table)")
-    p.add_argument("--out", help="write to FILE instead of stdout (xlsx/pdf: default bao-cao-<xa>-<ky>.xlsx/.pdf)")
+    p.add_argument("--out", help="write to FILE instead of stdout (xlsx: default bao-cao-<xa>-<ky>.xlsx)")
     p.set_defaults(func=run)
+
+
+@asynccontextmanager
+async def open_app(settings: Settings) -> AsyncIterator[tuple[AppContext, Any]]:
+    """An AppContext and a sessionmaker on the configured (migrated) database, for CLI commands."""
+    catalog = load_catalog(settings.lessons_dir)
+    places = load_places(settings.places_file)
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade_head(engine)
+        yield AppContext(settings=settings, catalog=catalog, places=places, clock=utcnow), create_sessionmaker(engine)
+    finally:
+        await engine.dispose()
 
 
 def _pct(x: float | None) -> float | None:
@@ -102,12 +120,6 @@ async def _build(
         rows = [*ov.villages, ov.totals]
         if args.format == "xlsx":
             return reports.overview_xlsx(ov, app.settings.tz, app.clock()), reports.report_filename(ov)
-        if args.format == "pdf":
-            try:
-                body = reports.overview_pdf(ov, app.settings.tz, app.clock())
-            except reports.FontMissing as err:
-                raise UserError(str(err)) from None
-            return body, reports.report_filename(ov, "pdf")
         if args.format == "json":
             doc = {
                 "commune": ov.commune_id,
@@ -133,8 +145,8 @@ async def _build(
             return json.dumps(doc, ensure_ascii=False, indent=2) + "\n", ""
         header = f"{ov.name} — {period.label}\n"
     else:
-        if args.format in REPORT_FORMATS:
-            raise UserError(f"--format {args.format} needs --commune ID (the report is per commune).")
+        if args.format == "xlsx":
+            raise UserError("--format xlsx needs --commune ID (the report is per commune).")
         rows = await stats.communes_summary(session, app, period)
         if args.format == "json":
             doc = {
@@ -152,12 +164,11 @@ async def _build(
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        async with open_runtime(settings) as runtime:
-            app = runtime.app_ctx
+        async with open_app(settings) as (app, sessionmaker):
             period = periods.parse_period_key(args.period, app.clock(), app.settings.tz)
             if args.commune:
                 stats.get_commune(app, args.commune)
-            async with runtime.sessionmaker() as session:
+            async with sessionmaker() as session:
                 output, default_name = await _build(session, app, args, period)
     except UserError as err:
         print(f"hocvuso stats: {err.message}", file=sys.stderr)

@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.content.taxonomy import CHOICE_LIMIT, FRAMEWORK_AREAS, LEVELS, STEP_HARD_LIMIT, TOPICS
+from bot.content.taxonomy import CHOICE_LIMIT, FRAMEWORK_AREAS, LEVELS, PRACTICE_KINDS, STEP_HARD_LIMIT, TOPICS
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=48)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -28,6 +28,16 @@ class Step(_Strict):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=STEP_HARD_LIMIT)]
     image: str | None = None
     audio: str | None = None  # an author's recording (content/media/...), played instead of the synthesized voice
+    practice: str | None = None  # a real task (PRACTICE_KINDS); the bot adds what the task needs (a QR code)
+
+    @model_validator(mode="after")
+    def _practice_known(self) -> Step:
+        if self.practice is not None:
+            if self.practice not in PRACTICE_KINDS:
+                raise ValueError(f"unknown practice {self.practice!r}; use one of {', '.join(PRACTICE_KINDS)}")
+            if self.image:
+                raise ValueError("a practice step shows its own picture (the QR code); remove image")
+        return self
 
 
 class Question(_Strict):

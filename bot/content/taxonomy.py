@@ -29,3 +29,8 @@ LEVELS: dict[str, str] = {"co-ban": "Cơ bản", "nang-cao": "Nâng cao"}
 
 STEP_HARD_LIMIT = 600  # characters; a phone screen. Authors aim for <= 350.
 CHOICE_LIMIT = 60  # characters; choices become buttons
+
+# Real tasks a lesson step can give (`practice:` on a step); bot/services/practice.py does each one.
+PRACTICE_KINDS: dict[str, str] = {
+    "qr-scan": "Quét mã QR bằng camera hoặc Zalo: mã mở trang thực hành của bot",
+}

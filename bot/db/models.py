@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.db.types import UTCDateTime, utcnow
@@ -16,21 +15,12 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
 
 
-class Role(StrEnum):
-    """Who a user is; the values are what the `users.role` column stores."""
-
+class Role:
     RESIDENT = "resident"
     TEAM = "team"
     OFFICIAL = "official"
     ADMIN = "admin"
-
-
-class ClassStatus(StrEnum):
-    """A class's life; the values are what the `classes.status` column stores."""
-
-    SCHEDULED = "scheduled"
-    CANCELLED = "cancelled"
-    DONE = "done"  # attendance saved
+    ALL = (RESIDENT, TEAM, OFFICIAL, ADMIN)
 
 
 class User(Base):
@@ -51,6 +41,7 @@ class User(Base):
     role_commune_id: Mapped[str | None] = mapped_column(String(64))
     role_village_ids: Mapped[list[Any]] = mapped_column(default=list)
     blocked_at: Mapped[datetime | None]
+    read_aloud: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # «Luôn đọc to»
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
@@ -146,7 +137,7 @@ class Klass(Base):
     starts_at: Mapped[datetime] = mapped_column(index=True)
     capacity: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default=ClassStatus.SCHEDULED)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled|cancelled|done
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -246,3 +237,22 @@ class WebSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+class PracticeTask(Base):
+    """A real task given in a lesson (e.g. scan a QR code that opens /thuchanh/<token>): one person, one
+    token (stored hashed), an expiry; `done_at` and the place at that time count as «thực hành»."""
+
+    __tablename__ = "practice_tasks"
+    __table_args__ = (Index("ix_practice_done", "commune_id", "village_id", "done_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+    commune_id: Mapped[str | None] = mapped_column(String(64))
+    village_id: Mapped[str | None] = mapped_column(String(64))

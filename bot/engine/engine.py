@@ -15,6 +15,7 @@ from bot.db.repositories import updates as updates_repo
 from bot.db.repositories import users as users_repo
 from bot.engine import texts
 from bot.engine.context import Ctx
+from bot.engine.flows.listen import spoken_answer
 from bot.engine.router import Route, Router
 from bot.messages import Button, Incoming, Kind, Reply
 from bot.services.errors import UserError
@@ -104,7 +105,9 @@ class Engine:
 
         dispatch = self._route(incoming, ctx, shown)
         if dispatch.kind == "media":
-            return [Reply(_MEDIA_TEXTS.get(incoming.kind, texts.MEDIA_NOT_UNDERSTOOD), buttons=_choices(shown))]
+            if incoming.kind in (Kind.VOICE, Kind.OTHER):  # she may not read: answer aloud
+                return [await spoken_answer(ctx, shown)]
+            return [Reply(texts.MEDIA_NOT_UNDERSTOOD, buttons=_rows(shown))]
         if dispatch.kind == "too_long":
             return [Reply(texts.TOO_LONG, buttons=_rows(shown))]
         route = dispatch.route
@@ -124,7 +127,7 @@ class Engine:
         return replies
 
     def _route(self, incoming: Incoming, ctx: Ctx, shown: list[Button]) -> Dispatch:
-        if incoming.kind in (Kind.MEDIA, Kind.OTHER, Kind.VOICE):
+        if incoming.kind in (Kind.MEDIA, Kind.VOICE, Kind.OTHER):
             flow = self.router.flows.get(ctx.flow) if ctx.user is not None else None
             if flow is not None and flow.accepts_media and incoming.media_ref:
                 return Dispatch(flow, (incoming.text or "").strip(), "flow")
@@ -157,12 +160,3 @@ class Engine:
 
 def _rows(buttons: list[Button]) -> tuple[tuple[Button, ...], ...]:
     return tuple((b,) for b in buttons)
-
-
-# A voice message or a message the platform could not show (Zalo sends those for accounts of people who
-# cannot read): short words, and always choices (numbered on Zalo), so tapping or a number still works.
-_MEDIA_TEXTS = {Kind.VOICE: texts.VOICE_NOT_YET, Kind.OTHER: texts.UNSUPPORTED_MESSAGE}
-
-
-def _choices(shown: list[Button]) -> tuple[tuple[Button, ...], ...]:
-    return _rows(shown) if shown else ((Button(texts.BTN_MENU, "m:menu"),),)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bot.db.models import Role
-
 BTN_MENU = "☰ Menu"
 BTN_AGREE = "✅ Đồng ý"
 BTN_DISAGREE = "Không đồng ý"
@@ -14,8 +12,9 @@ STALE_BUTTON = "Nút này đã cũ nên mình không làm theo được. Bạn b
 MEDIA_NOT_UNDERSTOOD = (
     "Mình chưa xem được ảnh, nhãn dán hay tệp. Bạn gõ chữ hoặc bấm một nút bên dưới giúp mình nhé."
 )
-VOICE_NOT_YET = "Mình chưa nghe được tin nhắn thoại. Bạn bấm một nút hoặc gõ số bên dưới giúp mình nhé."
-UNSUPPORTED_MESSAGE = "Mình chưa xem được tin này. Bạn bấm một nút hoặc gõ số bên dưới nhé."
+VOICE_NOT_UNDERSTOOD = (
+    "Mình chưa nghe được tin nhắn thoại. Mình đọc to các lựa chọn: bạn gõ số hoặc bấm nút để chọn nhé."
+)
 TOO_LONG = "Tin nhắn dài quá nên mình chưa đọc được. Bạn gõ ngắn gọn vài chữ, ví dụ: «cài VNeID»."
 
 WELCOME = (
@@ -53,9 +52,9 @@ HELP = (
     "Cần người hướng dẫn trực tiếp? Hãy hỏi Tổ công nghệ số cộng đồng ở thôn bạn."
 )
 
-ROLE_LABELS: dict[str, str] = {
-    Role.RESIDENT: "người dân",
-    Role.TEAM: "thành viên Tổ công nghệ số cộng đồng",
-    Role.OFFICIAL: "cán bộ xã",
-    Role.ADMIN: "quản trị",
+ROLE_LABELS = {
+    "resident": "người dân",
+    "team": "thành viên Tổ công nghệ số cộng đồng",
+    "official": "cán bộ xã",
+    "admin": "quản trị",
 }

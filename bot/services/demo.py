@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_context import AppContext
-from bot.db.models import Attendance, ClassRegistration, ClassStatus, Klass, LessonProgress, QuizAttempt, Role, User
+from bot.db.models import Attendance, ClassRegistration, Klass, LessonProgress, QuizAttempt, User
 
 DEMO_CHANNEL = "demo"
 DEMO_NOTE = "Dữ liệu mẫu (hocvuso demo seed)"
@@ -98,7 +98,7 @@ async def seed_demo(
                 commune_id=app.places.village_commune[village.id],
                 village_id=village.id,
                 consent_at=created,
-                role=Role.RESIDENT,
+                role="resident",
                 role_village_ids=[],
                 created_at=created,
                 last_seen_at=_between(rng, created, now),
@@ -172,7 +172,7 @@ async def seed_demo(
                 starts_at=when,
                 capacity=30,
                 note=DEMO_NOTE,
-                status=ClassStatus.SCHEDULED if upcoming else ClassStatus.DONE,
+                status="scheduled" if upcoming else "done",
                 created_at=when - timedelta(days=7),
                 updated_at=when - timedelta(days=7),
             )

@@ -29,8 +29,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
-# Path segments that are secrets: /dangnhap/<one-time token>.
-_SECRET_PATHS = re.compile(r"^(/dangnhap/)[^/]+")
+# Path segments that are secrets: /dangnhap/<one-time token>, /thuchanh/<practice token> and the QR
+# picture that encodes it.
+_SECRET_PATHS = re.compile(r"^(/dangnhap/|/thuchanh/|/media/practice/)[^/]+")
 
 
 async def add_security_headers(request: web.Request, response: StreamResponse) -> None:

@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Announcement, Attendance, ClassRegistration, ClassStatus, Klass, Role, User
+from bot.db.models import Announcement, Attendance, ClassRegistration, Klass, Role, User
+
+SCHEDULED, CANCELLED, DONE = "scheduled", "cancelled", "done"
 
 
 async def add(session: AsyncSession, klass: Klass) -> Klass:
@@ -24,7 +26,7 @@ async def get(session: AsyncSession, class_id: int) -> Klass | None:
 async def upcoming_in_commune(session: AsyncSession, commune_id: str, now: datetime, limit: int = 50) -> list[Klass]:
     rows = await session.scalars(
         select(Klass)
-        .where(Klass.commune_id == commune_id, Klass.status == ClassStatus.SCHEDULED, Klass.starts_at > now)
+        .where(Klass.commune_id == commune_id, Klass.status == SCHEDULED, Klass.starts_at > now)
         .order_by(Klass.starts_at, Klass.id)
         .limit(limit)
     )
@@ -35,7 +37,7 @@ async def scheduled_between(session: AsyncSession, after: datetime, until: datet
     """Scheduled classes starting in (after, until]."""
     rows = await session.scalars(
         select(Klass)
-        .where(Klass.status == ClassStatus.SCHEDULED, Klass.starts_at > after, Klass.starts_at <= until)
+        .where(Klass.status == SCHEDULED, Klass.starts_at > after, Klass.starts_at <= until)
         .order_by(Klass.starts_at)
     )
     return list(rows)

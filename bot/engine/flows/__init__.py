@@ -3,6 +3,7 @@
 from bot.engine.flows import (  # noqa: F401  (imported for their registrations)
     classes,
     lesson,
+    listen,
     menu,
     mydata,
     official,

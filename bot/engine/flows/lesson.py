@@ -7,14 +7,18 @@ from bot.content.models import Lesson
 from bot.db.repositories import progress as progress_repo
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, menu_reply, paged, rows
+from bot.engine.flows.listen import LISTEN, reads_aloud, step_voice
 from bot.engine.router import router
 from bot.messages import Reply
-from bot.services import learning
+from bot.services import learning, practice
 
 LIST_PAGE = 6
 
 
-def step_reply(ctx: Ctx, lesson: Lesson, step: int, edit: bool = False) -> Reply:
+async def step_reply(ctx: Ctx, lesson: Lesson, step: int, edit: bool = False) -> Reply:
+    """One step: its text, picture, «🔊 Nghe» (and its voice if she reads aloud); a practice step
+    brings its task (a QR code to scan)."""
+    assert ctx.user is not None
     total = len(lesson.steps)
     current = lesson.steps[step]
     text = f"📘 {lesson.title}\nBước {step + 1}/{total}\n\n{current.text}"
@@ -23,8 +27,15 @@ def step_reply(ctx: Ctx, lesson: Lesson, step: int, edit: bool = False) -> Reply
         forward = cb.StepNext().button("Tiếp ▶")
     else:
         forward = cb.StartQuiz(lesson.id).button("📝 Làm bài kiểm tra")
+    listen = cb.ListenStep(lesson.id, step).button(LISTEN)
     image = str(ctx.app.settings.content_dir / current.image) if current.image else None
-    return Reply(text, buttons=rows(back, forward, per_row=2) + rows(MENU_BUTTON), image=image, edit=edit)
+    link = None
+    if current.practice:
+        ticket = await practice.issue(ctx.session, ctx.app, ctx.user, lesson, current.practice, ctx.now)
+        image, link = str(ticket.image), ticket.link
+    voice = await step_voice(ctx, lesson, step) if reads_aloud(ctx) else None
+    buttons = rows(back, forward, per_row=2) + rows(listen, MENU_BUTTON, per_row=2)
+    return Reply(text, buttons=buttons, image=image, voice=voice, link=link, edit=edit)
 
 
 async def show_lesson(ctx: Ctx, lesson: Lesson, restart: bool = False) -> list[Reply]:
@@ -37,7 +48,7 @@ async def show_lesson(ctx: Ctx, lesson: Lesson, restart: bool = False) -> list[R
     if row.step == 0 and not restart:
         done = " (bạn đã hoàn thành bài này, học lại để ôn nhé)" if row.completed_at else ""
         intro = [Reply(f"Bắt đầu bài: {lesson.title} — khoảng {lesson.minutes} phút{done}.")]
-    return [*intro, step_reply(ctx, lesson, row.step)]
+    return [*intro, await step_reply(ctx, lesson, row.step)]
 
 
 @router.button(cb.OpenLesson)
@@ -66,7 +77,7 @@ async def _navigate(ctx: Ctx, delta: int) -> list[Reply]:
         return [await menu_reply(ctx, "Bạn chưa mở bài học nào. Chọn một bài nhé:")]
     assert ctx.user is not None
     row = await learning.move(ctx.session, ctx.user, lesson, delta, ctx.now)
-    return [step_reply(ctx, lesson, row.step, edit=True)]
+    return [await step_reply(ctx, lesson, row.step, edit=True)]
 
 
 @router.flow("lesson")

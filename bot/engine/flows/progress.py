@@ -7,7 +7,7 @@ from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
 from bot.messages import Reply
-from bot.services import learning
+from bot.services import learning, practice
 
 
 @router.command("tiendo")
@@ -19,6 +19,10 @@ async def show_progress(ctx: Ctx, arg: object) -> list[Reply]:
     lines.append(f"Bộ kỹ năng số cơ bản (bài cốt lõi): {p.core_done}/{p.core_total}.")
     lines.append("")
     lines += [f"• {t.label}: {t.done}/{t.total}" for t in p.by_topic]
+    with_practice = {x.id for x in ctx.app.catalog.lessons.values() if any(s.practice for s in x.steps)}
+    if with_practice:
+        done = await practice.done_lessons(ctx.session, ctx.user) & with_practice
+        lines += ["", f"🧪 Bài thực hành: {len(done)}/{len(with_practice)}"]
     replies = [Reply("\n".join(lines), buttons=rows(cb.MenuLearn().button("📚 Học tiếp"), MENU_BUTTON))]
     if p.core_finished:
         certificate = await certificate_reply(ctx)

@@ -6,17 +6,21 @@ from bot import callbacks as cb
 from bot.content.models import Lesson
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
+from bot.engine.flows.listen import LISTEN, question_voice, reads_aloud
 from bot.engine.flows.progress import certificate_reply
 from bot.engine.router import router
 from bot.messages import Reply
 from bot.services import learning
 
 
-def question_reply(lesson: Lesson, index: int) -> Reply:
+async def question_reply(ctx: Ctx, lesson: Lesson, index: int) -> Reply:
+    """A question, its choices, then «🔊 Nghe» (last, so a typed choice number stays the choice's)."""
     q = lesson.quiz.questions[index]
     total = len(lesson.quiz.questions)
     buttons = [cb.Answer(index, i).button(choice) for i, choice in enumerate(q.choices)]
-    return Reply(f"📝 Câu {index + 1}/{total}: {q.text}", buttons=rows(*buttons))
+    listen = cb.ListenQuestion(lesson.id, index).button(LISTEN)
+    voice = await question_voice(ctx, lesson, index) if reads_aloud(ctx) else None
+    return Reply(f"📝 Câu {index + 1}/{total}: {q.text}", buttons=rows(*buttons, listen), voice=voice)
 
 
 def _current(ctx: Ctx) -> tuple[Lesson, int, list[int]] | None:
@@ -34,7 +38,7 @@ async def start_quiz(ctx: Ctx, arg: cb.StartQuiz) -> list[Reply]:
     lesson = learning.lesson_or_error(ctx.app.catalog, lesson_id)
     ctx.set_flow("quiz", lesson_id=lesson.id, q=0, answers=[])
     intro = Reply(f"Bài kiểm tra: {len(lesson.quiz.questions)} câu, đúng {lesson.quiz.pass_score} câu là đạt.")
-    return [intro, question_reply(lesson, 0)]
+    return [intro, await question_reply(ctx, lesson, 0)]
 
 
 @router.button(cb.Answer)
@@ -45,14 +49,14 @@ async def answer(ctx: Ctx, arg: cb.Answer) -> list[Reply]:
     lesson, index, answers = current
     q = lesson.quiz.questions[index]
     if arg.question != index or arg.choice >= len(q.choices):
-        return [Reply("Câu đó đã qua rồi. Đây là câu hiện tại:"), question_reply(lesson, index)]
+        return [Reply("Câu đó đã qua rồi. Đây là câu hiện tại:"), await question_reply(ctx, lesson, index)]
     choice = arg.choice
     answers.append(choice)
     verdict = "✅ Đúng rồi!" if choice == q.answer else f"❌ Chưa đúng. Đáp án đúng: {q.choices[q.answer]}."
     feedback = Reply(f"{verdict}\n{q.explain}")
     if index + 1 < len(lesson.quiz.questions):
         ctx.update_data(q=index + 1, answers=answers)
-        return [feedback, question_reply(lesson, index + 1)]
+        return [feedback, await question_reply(ctx, lesson, index + 1)]
     return [feedback, *await _finish(ctx, lesson, answers)]
 
 
@@ -95,5 +99,5 @@ async def typed_in_quiz(ctx: Ctx, text: str) -> list[Reply]:
     lesson, index, _ = current
     return [
         Reply("Bạn bấm một đáp án (hoặc gõ số thứ tự của đáp án) giúp mình nhé."),
-        question_reply(lesson, index),
+        await question_reply(ctx, lesson, index),
     ]
