@@ -182,6 +182,7 @@ class FakeTelegramServer:
         self._runner: web.AppRunner | None = None
         self._closing = False
         self._log_file: TextIO | None = None
+        self._button_waiters: dict[int, list[asyncio.Future[tuple[float, dict[str, Any]]]]] = {}
 
     # ---------- lifecycle ----------
     def make_app(self) -> web.Application:
@@ -196,6 +197,7 @@ class FakeTelegramServer:
         app.router.add_post("/_fake/chats", self._ctl_chats)
         app.router.add_get("/_fake/calls", self._ctl_calls)
         app.router.add_get("/_fake/counts", self._ctl_counts)
+        app.router.add_post("/_fake/turn", self._ctl_turn)
         return app
 
     async def start(self) -> FakeTelegramServer:
@@ -421,6 +423,10 @@ class FakeTelegramServer:
             return web.json_response(body, status=exc.status)
         call.result = result
         self.ok_counts[method] += 1
+        if method in SEND_METHODS and call.chat_id in self._button_waiters and _has_buttons(result):
+            for waiter in self._button_waiters.pop(call.chat_id, []):  # type: ignore[arg-type]
+                if not waiter.done():
+                    waiter.set_result((call.at, result))
         if method == "sendMessage" and self._log_file:
             line = {"t": time.time(), "chat_id": call.chat_id, "message_id": result["message_id"],
                     "text": result.get("text")}
@@ -771,6 +777,27 @@ class FakeTelegramServer:
             self.add_chat(int(item["chat_id"]), item.get("first_name", "Người dùng"), item.get("last_name"))
         return web.json_response({"ok": True})
 
+    async def _ctl_turn(self, request: web.Request) -> web.Response:
+        """One closed-loop turn (bench/residents.py): body `{"user_id", "text"}` or `{"user_id", "data",
+        "message_id"}`; queues the update, waits for the bot's next message with inline buttons in that
+        chat and answers `{"ok": true, "seconds": <update queued -> buttons arrived>, "message": {...}}`
+        (`{"ok": false}` after `timeout` seconds, default 30)."""
+        body = await request.json()
+        user_id = int(body["user_id"])
+        waiter: asyncio.Future[tuple[float, dict[str, Any]]] = asyncio.get_running_loop().create_future()
+        self._button_waiters.setdefault(user_id, []).append(waiter)
+        queued_at = time.monotonic()
+        if "data" in body:
+            self.push_callback(user_id, str(body["data"]), body.get("message_id"))
+        else:
+            self.push_message(user_id, body.get("text"), first_name=body.get("first_name", "Người dùng"))
+        try:
+            arrived_at, message = await asyncio.wait_for(waiter, timeout=float(body.get("timeout", 30)))
+        except TimeoutError:
+            return web.json_response({"ok": False, "description": "no reply with buttons in time"})
+        return web.json_response({"ok": True, "seconds": arrived_at - queued_at, "message": message},
+                                 dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
     async def _ctl_counts(self, request: web.Request) -> web.Response:
         """Successful calls per method, e.g. {"sendMessage": 120}."""
         return web.json_response(dict(self.ok_counts))
@@ -782,6 +809,10 @@ class FakeTelegramServer:
             for c in self.calls if method is None or c.method == method
         ]
         return web.json_response(calls, dumps=lambda o: json.dumps(o, ensure_ascii=False, default=str))
+
+
+def _has_buttons(result: Any) -> bool:
+    return isinstance(result, dict) and bool((result.get("reply_markup") or {}).get("inline_keyboard"))
 
 
 def _too_many(wait: float) -> ApiError:
