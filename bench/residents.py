@@ -211,7 +211,7 @@ async def create_pg(url: str, name: str, drop: bool = False) -> str:
 async def seed(database_url: str, recipients: int) -> None:
     from bot.db.migrate import upgrade_head
     from bot.db.session import create_engine, create_sessionmaker
-    from bot.outbox.worker import seed_broadcast
+    from tests.support.outbox_worker import seed_broadcast
 
     engine = create_engine(database_url)
     try:
