@@ -26,8 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app_context import AppContext
 from bot.db.models import User
-from bot.db.repositories import classes as classes_repo
 from bot.db.repositories import leases
+from bot.db.repositories import people as people_repo
 from bot.services import reminders as reminders_svc
 from bot.services.outbox import enqueue_for_users
 from bot.services.periods import month_before
@@ -71,7 +71,7 @@ async def enqueue_monthly_reports(session: AsyncSession, app: AppContext, now: d
         return 0
     year, month = month_before(local.date())
     by_commune: dict[str, list[User]] = {}
-    for official in await classes_repo.officials(session):
+    for official in await people_repo.officials(session):
         by_commune.setdefault(official.role_commune_id or "", []).append(official)
     added = 0
     for commune_id, people in by_commune.items():

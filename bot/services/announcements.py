@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_context import AppContext
 from bot.db.models import Announcement, User
-from bot.db.repositories import classes as repo
+from bot.db.repositories import announcements as repo
 from bot.db.repositories import outbox as outbox_repo
+from bot.db.repositories import people
 from bot.services.errors import UserError
 from bot.services.outbox import enqueue_for_users
 from bot.services.roles import require_team
@@ -60,7 +61,7 @@ def check_villages(user: User | None, village_ids: list[str], app: AppContext) -
 
 async def recipient_count(session: AsyncSession, user: User | None, village_ids: list[str], app: AppContext) -> int:
     check_villages(user, village_ids, app)
-    return await repo.count_residents_of_villages(session, village_ids)
+    return await people.count_residents_of_villages(session, village_ids)
 
 
 def message_text(text: str, village_ids: list[str], app: AppContext) -> str:
@@ -92,7 +93,7 @@ async def send(
             created_at=now,
         ),
     )
-    residents = await repo.residents_of_villages(session, village_ids)
+    residents = await people.residents_of_villages(session, village_ids)
     count = await enqueue_for_users(
         session, app, f"ann:{ann.id}", residents, message_text(clean, village_ids, app), now, image_path=image_path
     )

@@ -19,6 +19,7 @@ from bot.content.places import Places
 from bot.db.models import Klass, Role, User
 from bot.db.repositories import classes as repo
 from bot.db.repositories import outbox as outbox_repo
+from bot.db.repositories import people
 from bot.services.dateparse import format_when
 from bot.services.errors import Forbidden, UserError
 from bot.services.outbox import enqueue_for_users
@@ -185,7 +186,7 @@ async def create_class(
             updated_at=now,
         ),
     )
-    residents = await repo.residents_of_villages(session, klass.village_ids)
+    residents = await people.residents_of_villages(session, klass.village_ids)
     text = (
         "📢 Lớp học mới ở thôn mình!\n\n" + class_text(klass, app.places, app) + "\n\nBấm «Tôi sẽ tham gia» để đăng ký."
     )

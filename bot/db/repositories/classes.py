@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Announcement, Attendance, ClassRegistration, Klass, Role, User
+from bot.db.models import Attendance, ClassRegistration, Klass, User
 
 SCHEDULED, CANCELLED, DONE = "scheduled", "cancelled", "done"
 
@@ -111,34 +111,6 @@ async def registered_class_ids(session: AsyncSession, user_id: int, class_ids: S
     return set(rows)
 
 
-async def residents_of_villages(session: AsyncSession, village_ids: Sequence[str]) -> list[User]:
-    """Consented people living in these villages who have not blocked the bot."""
-    if not village_ids:
-        return []
-    rows = await session.scalars(
-        select(User).where(User.village_id.in_(list(village_ids)), User.blocked_at.is_(None)).order_by(User.id)
-    )
-    return list(rows)
-
-
-async def count_residents_of_villages(session: AsyncSession, village_ids: Sequence[str]) -> int:
-    if not village_ids:
-        return 0
-    return int(
-        await session.scalar(
-            select(func.count()).where(User.village_id.in_(list(village_ids)), User.blocked_at.is_(None))
-        )
-        or 0
-    )
-
-
-async def officials(session: AsyncSession) -> list[User]:
-    rows = await session.scalars(
-        select(User).where(User.role == Role.OFFICIAL, User.role_commune_id.is_not(None)).order_by(User.id)
-    )
-    return list(rows)
-
-
 # ---------- attendance ----------
 async def attendance_of(session: AsyncSession, class_id: int) -> list[Attendance]:
     rows = await session.scalars(select(Attendance).where(Attendance.class_id == class_id).order_by(Attendance.id))
@@ -155,21 +127,3 @@ async def remove_attendance(session: AsyncSession, class_id: int, user_id: int) 
         delete(Attendance).where(Attendance.class_id == class_id, Attendance.user_id == user_id)
     )
     return result.rowcount or 0  # type: ignore[attr-defined]
-
-
-# ---------- announcements ----------
-async def add_announcement(session: AsyncSession, ann: Announcement) -> Announcement:
-    session.add(ann)
-    await session.flush()
-    return ann
-
-
-async def get_announcement(session: AsyncSession, ann_id: int) -> Announcement | None:
-    return await session.get(Announcement, ann_id)
-
-
-async def announcements_by(session: AsyncSession, author_id: int, limit: int = 5) -> list[Announcement]:
-    rows = await session.scalars(
-        select(Announcement).where(Announcement.author_id == author_id).order_by(Announcement.id.desc()).limit(limit)
-    )
-    return list(rows)
