@@ -36,6 +36,7 @@ from bot.channels.base import BlockedHook, Handler, PermanentFailure, RecipientB
 from bot.channels.telegram_convert import CHANNEL, blocked_user_id, incoming_from_update
 from bot.channels.telegram_render import ReplyRenderer, call_once, call_with_retries
 from bot.channels.telegram_request import AiohttpRequest
+from bot.channels.webhook_body import BadBody, bad_request, read_object
 from bot.messages import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -229,18 +230,30 @@ class TelegramChannel:
         if not self._accepting:
             return web.json_response({"ok": False, "description": "shutting down"}, status=503)
         try:
-            data = await request.json()
-            update = Update.de_json(data, self.application.bot)
-        except (ValueError, TypeError, KeyError) as exc:
-            log.warning("webhook body is not a Telegram update: %s", exc)
-            return web.json_response({"ok": False, "description": "Bad Request"}, status=400)
-        if update is None:
-            return web.json_response({"ok": False, "description": "Bad Request"}, status=400)
+            update = self._parse_update(await read_object(request))
+        except BadBody as exc:
+            log.warning("telegram webhook: body refused: %s", exc)
+            return bad_request(str(exc))
         task = asyncio.create_task(self._process(update))
         self._webhook_tasks.add(task)
         task.add_done_callback(self._webhook_tasks.discard)
         await asyncio.shield(task)  # a dropped connection must not abort the handler half-way
         return web.json_response({"ok": True})
+
+    def _parse_update(self, data: dict[str, Any]) -> Update:
+        """An Update, or BadBody: every field we read must be an object, and PTB must accept it."""
+        if not isinstance(data.get("update_id"), int):
+            raise BadBody("no integer update_id")
+        for name in ALLOWED_UPDATES:
+            if name in data and not isinstance(data[name], dict):
+                raise BadBody(f"{name} is a {type(data[name]).__name__}, not an object")
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except Exception as exc:  # PTB raises whatever the shape provokes (KeyError, TypeError, ...)
+            raise BadBody(f"not a Telegram update ({type(exc).__name__}: {str(exc)[:80]})") from None
+        if update is None:
+            raise BadBody("empty update")
+        return update
 
     async def _process(self, update: Update) -> None:
         app = self.application

@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.channels.base import BlockedHook, Handler, PermanentFailure, RecipientBlocked, RetryLater
+from bot.channels.webhook_body import BadBody, bad_request, read_object
 from bot.channels.zalo_api import (
     DEFAULT_BASE_URL,
     ZaloApi,
@@ -43,7 +43,7 @@ from bot.channels.zalo_api import (
     ZaloUnauthorized,
 )
 from bot.channels.zalo_render import Outgoing, render
-from bot.channels.zalo_updates import CHANNEL, extract_updates, to_incoming
+from bot.channels.zalo_updates import CHANNEL, check_shape, extract_updates, to_incoming
 from bot.messages import Incoming, Reply
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -254,9 +254,11 @@ class ZaloChannel:
             log.warning("zalo: webhook call with missing or wrong secret from %s", request.remote)
             return web.json_response({"ok": False, "description": "unauthorized"}, status=401)
         try:
-            body = json.loads(await request.text())
-        except ValueError:
-            return web.json_response({"ok": False, "description": "invalid JSON"}, status=400)
+            body = await read_object(request)
+            check_shape(body)
+        except BadBody as exc:
+            log.warning("zalo: webhook body refused: %s", exc)
+            return bad_request(str(exc))
         self.dispatch_raw(body)
         return web.json_response({"ok": True})
 

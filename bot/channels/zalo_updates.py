@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.channels.webhook_body import BadBody
 from bot.messages import Incoming, Kind
 
 CHANNEL = "zalo"
@@ -39,6 +40,26 @@ def extract_updates(body: Any) -> list[Mapping[str, Any]]:
     if isinstance(body, Mapping) and body:
         return [body]
     return []
+
+
+def check_shape(body: Mapping[str, Any]) -> None:
+    """Raise BadBody unless `body` (a JSON object) holds updates of the documented shape: objects,
+    whose `message`, `message.from` and `message.chat`, when present, are objects too."""
+    inner: Any = body
+    if "result" in body and ("ok" in body or "message" not in body):
+        inner = body.get("result")
+    items = inner if isinstance(inner, list) else [inner]
+    for item in items:
+        if not isinstance(item, Mapping):
+            raise BadBody(f"update is a {type(item).__name__}, not an object")
+        message = item.get("message")
+        if message is None:
+            continue
+        if not isinstance(message, Mapping):
+            raise BadBody(f"message is a {type(message).__name__}, not an object")
+        for part in ("from", "chat"):
+            if part in message and not isinstance(message[part], Mapping):
+                raise BadBody(f"message.{part} is not an object")
 
 
 def _event_name(update: Mapping[str, Any], message: Mapping[str, Any]) -> str:
