@@ -63,7 +63,7 @@ def test_sigkill_mid_broadcast_then_restart_delivers_to_everyone_once(database_u
             assert time.monotonic() < deadline, "the worker is too slow"
             time.sleep(0.05)
         os.kill(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
+        first.communicate(timeout=10)  # reaps it and closes its pipes
         time.sleep(0.3)  # let requests already on the wire land in the fake's log
         at_kill = len(logged_chats(log))
         assert at_kill < RECIPIENTS, "the broadcast finished before the kill; nothing was tested"
@@ -74,7 +74,7 @@ def test_sigkill_mid_broadcast_then_restart_delivers_to_everyone_once(database_u
         stats = json.loads(out.strip().splitlines()[-1])
     finally:
         fake.send_signal(signal.SIGTERM)
-        fake.wait(timeout=10)
+        fake.communicate(timeout=10)
 
     counts = Counter(logged_chats(log))
     missing = set(range(1, RECIPIENTS + 1)) - set(counts)

@@ -14,9 +14,10 @@ from openpyxl import load_workbook
 
 from bot.db.models import User
 from bot.runtime import Runtime
-from bot.services import periods, weblogin
+from bot.services import periods
 from bot.web.dashboard import COOKIE, setup_dashboard
 from tests.support.clock import Clock
+from tests.support.dashboard import add_user, new_link
 from tests.support.stats_data import expected_villages, generate, store
 
 COMMUNE_PAGES = ["", "/thon/{v}", "/bai-hoc", "/lop-hoc", "/bieu-do.png", "/xu-huong.png", "/xuat.xlsx", "/xuat.csv"]
@@ -28,30 +29,6 @@ async def client(runtime: Runtime) -> AsyncIterator[TestClient]:
     setup_dashboard(app, runtime.sessionmaker, runtime.app_ctx)
     async with TestClient(TestServer(app, host="127.0.0.1")) as c:
         yield c
-
-
-async def add_user(runtime: Runtime, name: str, role: str, commune: str | None) -> User:
-    now = runtime.app_ctx.clock()
-    async with runtime.sessionmaker() as session, session.begin():
-        user = User(
-            channel="test",
-            platform_id=name,
-            chat_id=name,
-            consent_at=now,
-            role=role,
-            role_commune_id=commune,
-            role_village_ids=[],
-            created_at=now,
-            last_seen_at=now,
-        )
-        session.add(user)
-    return user
-
-
-async def new_link(runtime: Runtime, user: User) -> str:
-    async with runtime.sessionmaker() as session, session.begin():
-        link = await weblogin.create_login_link(session, runtime.app_ctx, user, runtime.app_ctx.clock())
-    return "/" + link.split("/", 3)[3]
 
 
 def same_origin(client: TestClient) -> dict[str, str]:

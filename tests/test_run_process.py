@@ -49,9 +49,10 @@ def start_bot(api: str, database_url: str, web_port: int, log: Path) -> subproce
     }
     env.pop("ZALO_BOT_TOKEN", None)
     env.pop("WEBHOOK_URL", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
-    )
+    with log.open("ab") as out:  # the child keeps its own copy of the file descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
 
 
 def welcomes(api: str) -> Counter[int]:

@@ -16,7 +16,7 @@ from bot.web.app import create_web_app
 from bot.web.dashboard import COOKIE
 from bot.web.security import app_runner
 from tests.fakes.process_cluster import free_port
-from tests.test_dashboard import add_user, new_link
+from tests.support.dashboard import add_user, new_link
 
 HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy")
 

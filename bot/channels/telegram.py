@@ -13,7 +13,7 @@ import contextlib
 import datetime as dtm
 import hmac
 import logging
-import warnings
+import os
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
-from telegram.warnings import PTBDeprecationWarning
+from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 
 from bot.channels.base import BlockedHook, Handler, PermanentFailure, RecipientBlocked, RetryLater
 from bot.channels.telegram_convert import CHANNEL, blocked_user_id, incoming_from_update
@@ -38,6 +37,11 @@ from bot.channels.telegram_render import ReplyRenderer, call_once, call_with_ret
 from bot.channels.telegram_request import AiohttpRequest
 from bot.channels.webhook_body import BadBody, bad_request, read_object
 from bot.messages import Incoming, Reply
+
+# Opt in to python-telegram-bot's future behaviour: time spans (RetryAfter.retry_after, ...) are
+# datetime.timedelta, not int seconds (PTB v22.2 warns on every read otherwise). PTB reads the
+# variable on each access, so setting it when this module loads covers the whole process.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +96,7 @@ def _ordering_key(update: object) -> int | None:
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
+    value = exc.retry_after  # a timedelta with PTB_TIMEDELTA on (set above); seconds if someone turned it off
     return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
 
 
@@ -136,7 +138,7 @@ class TelegramChannel:
         self._poll_timeout = poll_timeout
         self._typing_delay = typing_delay
         base_url = base_url.rstrip("/")
-        self.application: Application = (
+        self.application = (
             ApplicationBuilder()
             .token(token)
             .base_url(f"{base_url}/bot")

@@ -244,7 +244,7 @@ class ZaloApi:
         hint = getattr(exc, "retry_after", None)
         if hint is not None:
             return min(float(hint), self._max_retry_wait)
-        return min(self._retry_base_delay * 2 ** (state.attempt_number - 1), self._max_retry_wait)
+        return min(self._retry_base_delay * 2.0 ** (state.attempt_number - 1), self._max_retry_wait)
 
     def _stop(self, state: RetryCallState) -> bool:
         if stop_after_attempt(self._max_attempts)(state):

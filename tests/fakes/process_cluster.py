@@ -98,10 +98,11 @@ class BotInstance:
 
     def start(self) -> BotInstance:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"], cwd=self.workdir, env=self.env(),
-            stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT,
-        )
+        with self.log_path.open("ab") as out:  # the child keeps its own copy of the file descriptor
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"],
+                cwd=self.workdir, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
+            )
         return self
 
     def wait_healthy(self, within: float = 60) -> None:
