@@ -9,6 +9,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Zalo's media CDNs (photo-stal.zdn.vn, s120-ava-talk.zadn.vn, ...); a refused host is logged by name.
+ZALO_MEDIA_HOSTS = ("zdn.vn", "zadn.vn", "zalo.me", "zaloplatforms.com")
 
 
 class Settings(BaseSettings):
@@ -44,6 +46,10 @@ class Settings(BaseSettings):
     zalo_api_base_url: str = Field(default="https://bot-api.zaloplatforms.com", description="Zalo Bot API")
     zalo_webhook_secret: str | None = Field(default=None, description="Secret header for the Zalo webhook")
     zalo_rate_overall: float = Field(default=5.0, description="Zalo messages per second (conservative)")
+    zalo_media_hosts: list[str] = Field(
+        default=list(ZALO_MEDIA_HOSTS),
+        description="Hosts (and their subdomains) photos users send on Zalo are fetched from, https only (JSON list)",
+    )
 
     webhook_url: str | None = Field(default=None, description="Public base URL; set it to use webhooks")
     web_host: str = Field(default="127.0.0.1", description="Web app bind address")

@@ -85,6 +85,7 @@ def build_channels(settings: Settings, runtime: Runtime) -> Channels:
             media_base_url=f"{settings.public_base_url.rstrip('/')}/media",
             webhook_secret=settings.zalo_webhook_secret,
             rate_per_second=settings.zalo_rate_overall,
+            media_hosts=settings.zalo_media_hosts,
         )
     return channels
 

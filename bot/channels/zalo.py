@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.channels.base import BlockedHook, Handler, PermanentFailure, RecipientBlocked, RetryLater
+from bot.channels.media_urls import MediaRefused, MediaUrlPolicy
 from bot.channels.webhook_body import BadBody, bad_request, read_object
 from bot.channels.zalo_api import (
     DEFAULT_BASE_URL,
@@ -44,6 +46,7 @@ from bot.channels.zalo_api import (
 )
 from bot.channels.zalo_render import Outgoing, render
 from bot.channels.zalo_updates import CHANNEL, check_shape, extract_updates, to_incoming
+from bot.config import ZALO_MEDIA_HOSTS
 from bot.messages import Incoming, Reply
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -76,6 +79,7 @@ class ZaloChannel:
         max_retry_wait: float = 10.0,
         idle_worker_seconds: float = 60.0,
         session: aiohttp.ClientSession | None = None,
+        media_hosts: Sequence[str] = ZALO_MEDIA_HOSTS,
     ) -> None:
         if handler is None:
             raise ValueError("ZaloChannel needs a handler")
@@ -89,6 +93,7 @@ class ZaloChannel:
             session=session,
         )
         self._handler = handler
+        self.media_policy = MediaUrlPolicy(media_hosts)  # where user photos may be fetched from
         self._on_blocked = on_blocked
         self.media_base_url = media_base_url.rstrip("/") if media_base_url else None
         self.webhook_secret = webhook_secret
@@ -266,7 +271,11 @@ class ZaloChannel:
 
     async def fetch_media(self, ref: str, dest_dir: Path) -> Path:
         """Download a photo a user sent (its URL on Zalo's servers) into `dest_dir` (MediaFetcher)."""
-        body, content_type = await self.api.download(ref, MAX_PHOTO_BYTES)
+        try:
+            body, content_type = await self.api.download(ref, MAX_PHOTO_BYTES, self.media_policy.check)
+        except MediaRefused as exc:
+            log.warning("zalo: photo not fetched: %s", exc)
+            raise
         if not content_type.startswith("image/"):
             raise ValueError(f"not an image: {content_type}")
         suffix = ".png" if content_type == "image/png" else ".jpg"

@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
 from aiolimiter import AsyncLimiter
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from yarl import URL
 
 log = logging.getLogger(__name__)
 
@@ -211,15 +212,31 @@ class ZaloApi:
             self._own_session = True
         return self._session
 
-    async def download(self, url: str, max_bytes: int) -> tuple[bytes, str]:
-        """GET a file a user sent (e.g. a photo URL); returns (body, content type)."""
+    async def download(
+        self, url: str, max_bytes: int, check_url: Callable[[str], None], max_redirects: int = 3
+    ) -> tuple[bytes, str]:
+        """GET a file a user sent (e.g. a photo URL); returns (body, content type).
+
+        `check_url` raises for a URL that must not be fetched; it sees the first URL and every
+        redirect target before it is requested. The body is read in chunks and refused as soon as
+        it passes `max_bytes`."""
         session = await self._session_get()
-        async with session.get(url, timeout=aiohttp.ClientTimeout(total=20)) as resp:
-            resp.raise_for_status()
-            body = await resp.content.read(max_bytes + 1)
-            if len(body) > max_bytes:
-                raise ValueError(f"file larger than {max_bytes} bytes")
-            return body, resp.content_type
+        for _hop in range(max_redirects + 1):
+            check_url(url)
+            async with session.get(url, timeout=aiohttp.ClientTimeout(total=20), allow_redirects=False) as resp:
+                if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
+                    url = str(resp.url.join(URL(resp.headers["Location"])))
+                    continue
+                resp.raise_for_status()
+                if (resp.content_length or 0) > max_bytes:
+                    raise ValueError(f"file larger than {max_bytes} bytes")
+                body = bytearray()
+                async for chunk in resp.content.iter_chunked(65536):
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise ValueError(f"file larger than {max_bytes} bytes")
+                return bytes(body), resp.content_type
+        raise ValueError(f"more than {max_redirects} redirects")
 
     async def close(self) -> None:
         """Close the HTTP session if this client created it."""
