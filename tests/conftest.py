@@ -7,9 +7,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.runtime import Runtime
+from bot.web.dashboard import setup_dashboard
+from tests.support.browser import ARGS, CHROMIUM
 from tests.support.chat import Chat
 from tests.support.clock import Clock
 from tests.support.pg import USE_POSTGRES, create_pg_database, drop_pg_database
@@ -62,3 +65,33 @@ def chat(runtime: Runtime) -> Chat:
 @pytest.fixture(scope="session")
 def repo_root() -> Iterator[Path]:
     yield PROJECT_ROOT
+
+
+@pytest.fixture
+async def server(runtime: Runtime) -> AsyncIterator[str]:
+    """The web dashboard on a free 127.0.0.1 port; yields its base URL."""
+    app = web.Application()
+    setup_dashboard(app, runtime.sessionmaker, runtime.app_ctx)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    base = f"http://127.0.0.1:{port}"
+    runtime.app_ctx.settings = runtime.app_ctx.settings.model_copy(update={"public_base_url": base})
+    try:
+        yield base
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[object]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            await b.close()

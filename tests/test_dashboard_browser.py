@@ -2,88 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-from aiohttp import web
 from openpyxl import load_workbook
 
 import bot.engine.flows.official  # noqa: F401  (registers /dangnhap)
 from bot import formatting
 from bot.runtime import Runtime
 from bot.services import periods
-from bot.services.invites import create_invite
-from bot.web.dashboard import setup_dashboard
+from tests.support.browser import BROWSER_MARKS, link_from_chat, official
 from tests.support.chat import Chat
 from tests.support.clock import Clock
 from tests.support.stats_data import expected_villages, generate, store
 
-CHROMIUM = "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.access(CHROMIUM, os.X_OK),
-        reason=f"headless Chromium is not installed at {CHROMIUM} (apt-get install chromium; .ci/run does)",
-    ),
-]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-async def server(runtime: Runtime) -> AsyncIterator[str]:
-    app = web.Application()
-    setup_dashboard(app, runtime.sessionmaker, runtime.app_ctx)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    base = f"http://127.0.0.1:{port}"
-    runtime.app_ctx.settings = runtime.app_ctx.settings.model_copy(update={"public_base_url": base})
-    try:
-        yield base
-    finally:
-        await runner.cleanup()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[object]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            await b.close()
-
-
-async def official(runtime: Runtime, chat: Chat, who: str, commune: str) -> None:
-    await chat.onboard(who)
-    async with runtime.sessionmaker() as session, session.begin():
-        invite = await create_invite(session, runtime.app_ctx.places, "official", commune, [], runtime.app_ctx.clock())
-    await chat.say(who, f"/ma {invite.code}")
-
-
-async def link_from_chat(chat: Chat, who: str) -> str:
-    await chat.say(who, "/dangnhap")
-    m = re.search(r"(http://127\.0\.0\.1:\d+/dangnhap/\S+)", chat.text(who))
-    assert m, chat.text(who)
-    return m.group(1)
+pytestmark = BROWSER_MARKS
 
 
 async def test_official_journey_in_chromium(

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from bot.runtime import Runtime
 from bot.services import charts
+from tests.support.browser import BROWSER_MARKS, link_from_chat, official
 from tests.support.chat import Chat
 from tests.support.stats_data import generate, store
-from tests.test_dashboard_browser import browser, link_from_chat, official, pytestmark, server  # noqa: F401
+
+pytestmark = BROWSER_MARKS
 
 PHONE = 390
 # elements wider than the viewport, or sticking out of it on the right
@@ -25,7 +27,7 @@ async def _no_overflow(page, what: str) -> None:  # type: ignore[no-untyped-def]
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE, what
 
 
-async def test_dashboard_fits_a_phone(runtime: Runtime, chat: Chat, server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+async def test_dashboard_fits_a_phone(runtime: Runtime, chat: Chat, server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     await store(runtime, generate(runtime, n=200, seed=5))
     await official(runtime, chat, "canbo", "ha-long")
     ctx = await browser.new_context(viewport={"width": PHONE, "height": 844}, device_scale_factor=2)

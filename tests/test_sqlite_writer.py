@@ -16,7 +16,7 @@ from bot.db.models import User
 from bot.db.session import create_engine, create_sessionmaker
 from bot.messages import Incoming, Kind, Reply
 from bot.runtime import Runtime
-from tests.conftest import USE_POSTGRES
+from tests.support.pg import USE_POSTGRES
 
 pytestmark = pytest.mark.skipif(USE_POSTGRES, reason="SQLite's single writer; PostgreSQL keeps its pool")
 
