@@ -55,8 +55,8 @@ class Callback:
         """Fieldless kinds that were always sent as `prefix:` (kept byte-identical)."""
         return False
 
-    def button(self, label: str) -> Button:
-        return Button(label, self.pack())
+    def button(self, label: str, number: int | None = None) -> Button:
+        return Button(label, self.pack(), number)
 
     @classmethod
     def parse(cls, arg: str) -> Self | None:

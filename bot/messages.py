@@ -46,6 +46,7 @@ class Button:
 
     label: str
     payload: str  # <= 64 bytes (Telegram callback_data limit)
+    number: int | None = None  # its fixed number on channels that type numbers (docs/conversation.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,34 @@ class Reply:
 
     def all_buttons(self) -> list[Button]:
         return [b for row in self.buttons for b in row]
+
+    def numbered(self) -> list[Button]:
+        """Every button with its number, in the order a numbered list shows them (0 last)."""
+        return numbered(self.all_buttons())
+
+
+def numbered(buttons: list[Button]) -> list[Button]:
+    """Give each button its number: a fixed `number` keeps it (an absent button leaves a gap, nothing
+    shifts); the others take the lowest free numbers from 1 in row order. Sorted 1, 2, ... then 0."""
+    taken: set[int] = set()
+    fixed: list[Button | None] = []
+    for b in buttons:
+        if b.number is not None and b.number not in taken:
+            taken.add(b.number)
+            fixed.append(b)
+        else:
+            fixed.append(None)
+    out: list[Button] = []
+    free = 1
+    for b, kept in zip(buttons, fixed, strict=True):
+        if kept is not None:
+            out.append(kept)
+            continue
+        while free in taken:
+            free += 1
+        taken.add(free)
+        out.append(Button(b.label, b.payload, free))
+    return sorted(out, key=lambda b: (b.number == 0, b.number))
 
 
 MediaFetcher = Callable[[str, Path], Awaitable[Path]]

@@ -25,14 +25,14 @@ def render(reply: Reply) -> str:
         lines.append(f"  (âm thanh: {reply.voice})")
     if reply.document:
         lines.append(f"  (tệp: {reply.document.filename}, {len(reply.document.content)} byte)")
-    lines += [f"  [{n}] {b.label}" for n, b in enumerate(reply.all_buttons(), start=1)]
+    lines += [f"  [{b.number}] {b.label}" for b in reply.numbered()]
     return "\n".join(lines)
 
 
 def _button_for(line: str, shown: list[Button]) -> Button | None:
     t = line.strip()
-    if t.isdigit() and 1 <= int(t) <= len(shown):
-        return shown[int(t) - 1]
+    if t.isascii() and t.isdigit():
+        return next((b for b in shown if b.number == int(t)), None)
     return None
 
 
@@ -54,7 +54,7 @@ class ConsoleChannel:
     def _print(self, reply: Reply) -> None:
         print(render(reply), file=self.out, flush=True)
         if reply.buttons:
-            self._shown = reply.all_buttons()
+            self._shown = reply.numbered()
 
     async def say(self, line: str) -> list[Reply]:
         """Handle one typed line; a number of a shown button is sent as that button's tap."""

@@ -16,12 +16,11 @@ from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
 from bot.channels.zalo_api import TEXT_LIMIT
-from bot.messages import Button, Reply
+from bot.messages import Button, Reply, numbered
 
 CHART_NOTE = "📊 Biểu đồ không gửi được qua Zalo. Mời anh/chị xem trên trang quản lý (web) của chương trình."
 DOCUMENT_NOTE = (
-    "📄 Tệp «{filename}» không gửi được qua Zalo. "
-    "Mời anh/chị tải về trên trang quản lý (web) của chương trình."
+    "📄 Tệp «{filename}» không gửi được qua Zalo. Mời anh/chị tải về trên trang quản lý (web) của chương trình."
 )
 
 
@@ -42,20 +41,26 @@ class Outgoing:
         return {"chat_id": chat_id, "text": self.text}
 
 
-def choice_hint(count: int) -> str:
-    """'Gõ 1 để chọn.', 'Gõ 1 hoặc 2 để chọn.', 'Gõ 1, 2 hoặc 3 để chọn.', 'Gõ số 1 đến 7 để chọn.'"""
-    if count <= 1:
-        return "Gõ 1 để chọn."
-    if count <= 3:
-        numbers = [str(i) for i in range(1, count + 1)]
-        return f"Gõ {', '.join(numbers[:-1])} hoặc {numbers[-1]} để chọn."
-    return f"Gõ số 1 đến {count} để chọn."
+def choice_hint(numbers: int | list[int]) -> str:
+    """'Gõ 1 để chọn.', 'Gõ 1 hoặc 2 để chọn.', 'Gõ 1, 2 hoặc 0 để chọn.', 'Gõ số 1 đến 7 để chọn.'
+
+    `numbers` are the numbers shown (a count n means 1..n)."""
+    shown = list(range(1, numbers + 1)) if isinstance(numbers, int) else list(numbers)
+    if len(shown) <= 1:
+        return f"Gõ {shown[0] if shown else 1} để chọn."
+    if len(shown) > 3 and shown == list(range(1, len(shown) + 1)):
+        return f"Gõ số 1 đến {len(shown)} để chọn."
+    if len(shown) <= 4:
+        words = [str(n) for n in shown]
+        return f"Gõ {', '.join(words[:-1])} hoặc {words[-1]} để chọn."
+    return "Gõ số của điều bạn chọn."
 
 
 def choices_block(buttons: list[Button]) -> str:
-    """Numbered lines plus the hint, without leading blank lines."""
-    lines = [f"{i}. {button.label}" for i, button in enumerate(buttons, start=1)]
-    lines.append(choice_hint(len(buttons)))
+    """Numbered lines (each button's fixed number, docs/conversation.md) plus the hint."""
+    shown = numbered(buttons)
+    lines = [f"{button.number}. {button.label}" for button in shown]
+    lines.append(choice_hint([b.number for b in shown if b.number is not None]))
     return "\n".join(lines)
 
 

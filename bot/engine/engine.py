@@ -17,7 +17,7 @@ from bot.engine import texts
 from bot.engine.context import Ctx
 from bot.engine.flows.listen import spoken_answer
 from bot.engine.router import Route, Router
-from bot.messages import Button, Incoming, Kind, Reply
+from bot.messages import Button, Incoming, Kind, Reply, numbered
 from bot.services.errors import UserError
 from bot.text import fold
 
@@ -34,15 +34,17 @@ class Dispatch:
     kind: str  # "command" | "button" | "flow" | "fallback" | "media" | "too_long"
 
 
-def _stored_buttons(state_buttons: list[list[str]] | None) -> list[Button]:
-    return [Button(label, payload) for label, payload in (state_buttons or [])]
+def _stored_buttons(state_buttons: list[list[Any]] | None) -> list[Button]:
+    """Buttons as stored in the state: [label, payload, number] (older rows: [label, payload])."""
+    found = [Button(str(b[0]), str(b[1]), int(b[2]) if len(b) > 2 else None) for b in (state_buttons or [])]
+    return numbered(found)
 
 
 def match_button(text: str, shown: list[Button]) -> Button | None:
-    """A typed number ("2") or label ("đồng ý", diacritics optional) picks a shown button."""
-    t = text.strip().rstrip(".)")
-    if t.isascii() and t.isdigit() and 1 <= int(t) <= len(shown):
-        return shown[int(t) - 1]
+    """A typed number ("2", "[2]", "2.") or label ("đồng ý", diacritics optional) picks a shown button."""
+    t = text.strip().strip("[]").rstrip(".)").strip()
+    if t.isascii() and t.isdigit():
+        return next((b for b in numbered(shown) if b.number == int(t)), None)
     folded = fold(text)
     if not folded:
         return None
@@ -121,7 +123,7 @@ class Engine:
         if ctx.state is not None and ctx.user is not None:
             with_buttons = [r for r in replies if r.buttons]
             if with_buttons:
-                stored: list[Any] = [[b.label, b.payload] for b in with_buttons[-1].all_buttons()]
+                stored: list[Any] = [[b.label, b.payload, b.number] for b in with_buttons[-1].numbered()]
                 if stored != ctx.state.buttons:
                     ctx.state.buttons = stored
         return replies

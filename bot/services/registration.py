@@ -30,9 +30,9 @@ def register_buttons(class_id: int) -> list[list[Button]]:
     return [[cb.ClassRegister(class_id).button("✅ Tôi sẽ tham gia")], [cb.ClassList().button("📅 Lịch lớp học")]]
 
 
-def unregister_button(class_id: int, label: str = "❌ Hủy đăng ký") -> Button:
+def unregister_button(class_id: int, label: str = "❌ Hủy đăng ký", number: int | None = None) -> Button:
     """The one «Hủy đăng ký» button: in the class list, after registering, on edits and reminders."""
-    return cb.ClassUnregister(class_id).button(label)
+    return cb.ClassUnregister(class_id).button(label, number)
 
 
 def visible_to(user: User, klass: Klass) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import callbacks as cb
+from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
@@ -11,7 +12,7 @@ from bot.services import classes as svc
 from bot.services import registration
 from bot.services.errors import UserError
 
-LIST_BUTTON = cb.ClassList().button("📅 Lịch lớp học")
+LIST_BUTTON = cb.ClassList().button("📅 Lịch lớp học", no.MENU_CLASSES)
 NUMBERS = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]
 MAX_SHOWN = 10
 
@@ -25,7 +26,7 @@ async def class_list(ctx: Ctx, arg: object, note: str = "") -> list[Reply]:
         return [
             Reply(
                 "Bạn chưa chọn thôn nên mình chưa biết lớp nào gần bạn. Bấm «Đổi thôn/xã» để chọn nhé.",
-                buttons=rows(cb.MenuPlace().button("🏠 Đổi thôn/xã"), MENU_BUTTON),
+                buttons=rows(cb.MenuPlace().button("🏠 Đổi thôn/xã", no.MENU_PLACE), MENU_BUTTON),
             )
         ]
     views = (await registration.upcoming_for_resident(ctx.session, ctx.user, ctx.now))[:MAX_SHOWN]
@@ -44,9 +45,9 @@ async def class_list(ctx: Ctx, arg: object, note: str = "") -> list[Reply]:
         status = " — ✅ bạn đã đăng ký" if view.mine else (" — đã đủ chỗ" if view.full else "")
         blocks.append(f"{number} {svc.class_text(view.klass, ctx.app.places, ctx.app, view.registered)}{status}")
         if view.mine:
-            buttons.append(registration.unregister_button(view.klass.id, f"❌ Hủy đăng ký lớp {i + 1}"))
+            buttons.append(registration.unregister_button(view.klass.id, f"❌ Hủy đăng ký lớp {i + 1}", i + 1))
         elif not view.full:
-            buttons.append(cb.ClassRegister(view.klass.id).button(f"✅ Tôi sẽ tham gia lớp {i + 1}"))
+            buttons.append(cb.ClassRegister(view.klass.id).button(f"✅ Tôi sẽ tham gia lớp {i + 1}", i + 1))
     text = f"{note}📅 Lớp học sắp tới ở {village}:\n\n" + "\n\n".join(blocks)
     return [Reply(text, buttons=rows(*buttons, MENU_BUTTON))]
 

@@ -6,13 +6,14 @@ from collections.abc import Callable, Sequence
 
 from bot import callbacks as cb
 from bot.db.repositories import progress as progress_repo
+from bot.engine import numbers as no
 from bot.engine import texts
 from bot.engine.context import Ctx
 from bot.engine.router import router
 from bot.messages import Button, Reply
 
 Rows = tuple[tuple[Button, ...], ...]
-MENU_BUTTON = cb.MenuMain().button(texts.BTN_MENU)
+MENU_BUTTON = cb.MenuMain().button(texts.BTN_MENU, no.MENU)
 
 
 def rows(*buttons: Button | None, per_row: int = 1) -> Rows:
@@ -22,17 +23,18 @@ def rows(*buttons: Button | None, per_row: int = 1) -> Rows:
 
 
 def paged(
-    items: Sequence[Button], page: int, size: int, page_kind: Callable[[int], cb.Callback]
+    items: Sequence[Button], page: int, page_kind: Callable[[int], cb.Callback], size: int = no.PAGE_SIZE
 ) -> tuple[list[Button], Rows]:
-    """One page of `items` plus a navigation row ("◀ Trang trước" / "Trang sau ▶")."""
+    """One page of `items` (numbered 1..size) plus a navigation row: «◀ Trang trước» is always
+    number 7 and «Trang sau ▶» always 8, on every page of every list."""
     pages = max(1, -(-len(items) // size))
     page = min(max(page, 0), pages - 1)
-    chunk = list(items[page * size : (page + 1) * size])
+    chunk = [Button(b.label, b.payload, i) for i, b in enumerate(items[page * size : (page + 1) * size], start=1)]
     nav = []
     if page > 0:
-        nav.append(page_kind(page - 1).button("◀ Trang trước"))
+        nav.append(page_kind(page - 1).button("◀ Trang trước", no.PREV_PAGE))
     if page < pages - 1:
-        nav.append(page_kind(page + 1).button("Trang sau ▶"))
+        nav.append(page_kind(page + 1).button("Trang sau ▶", no.NEXT_PAGE))
     return chunk, (tuple(nav),) if nav else ()
 
 
@@ -42,13 +44,13 @@ async def menu_reply(ctx: Ctx, text: str = "Bạn muốn làm gì tiếp theo?")
     ctx.set_flow("menu")
     unfinished = await progress_repo.latest_unfinished(ctx.session, ctx.user.id)
     buttons = [
-        cb.MenuLearn().button("📚 Học bài mới"),
-        cb.MenuContinue().button("▶️ Học tiếp bài đang học") if unfinished else None,
-        cb.MenuProgress().button("📊 Tiến độ của tôi"),
-        cb.ClassList().button("📅 Lịch lớp học"),
-        cb.MenuHelp().button("❓ Hướng dẫn"),
-        cb.MenuPlace().button("🏠 Đổi thôn/xã"),
-        cb.MenuData().button("🔒 Dữ liệu của tôi"),
+        cb.MenuLearn().button("📚 Học bài mới", no.MENU_LEARN),
+        cb.MenuContinue().button("▶️ Học tiếp bài đang học", no.MENU_CONTINUE) if unfinished else None,
+        cb.MenuProgress().button("📊 Tiến độ của tôi", no.MENU_PROGRESS),
+        cb.ClassList().button("📅 Lịch lớp học", no.MENU_CLASSES),
+        cb.MenuHelp().button("❓ Hướng dẫn", no.MENU_HELP),
+        cb.MenuPlace().button("🏠 Đổi thôn/xã", no.MENU_PLACE),
+        cb.MenuData().button("🔒 Dữ liệu của tôi", no.MENU_DATA),
         *router.extra_menu_buttons(ctx.user),
     ]
     return Reply(text, buttons=rows(*buttons))

@@ -5,14 +5,13 @@ from __future__ import annotations
 from bot import callbacks as cb
 from bot.content.models import Lesson
 from bot.db.repositories import progress as progress_repo
+from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, menu_reply, paged, rows
 from bot.engine.flows.listen import LISTEN, reads_aloud, step_voice
 from bot.engine.router import router
 from bot.messages import Reply
 from bot.services import learning, practice
-
-LIST_PAGE = 6
 
 
 async def step_reply(ctx: Ctx, lesson: Lesson, step: int, edit: bool = False) -> Reply:
@@ -22,12 +21,12 @@ async def step_reply(ctx: Ctx, lesson: Lesson, step: int, edit: bool = False) ->
     total = len(lesson.steps)
     current = lesson.steps[step]
     text = f"📘 {lesson.title}\nBước {step + 1}/{total}\n\n{current.text}"
-    back = cb.StepBack().button("◀ Quay lại") if step > 0 else None
+    back = cb.StepBack().button("◀ Quay lại", no.BACK) if step > 0 else None
     if step < total - 1:
-        forward = cb.StepNext().button("Tiếp ▶")
+        forward = cb.StepNext().button("Tiếp ▶", no.FORWARD)
     else:
-        forward = cb.StartQuiz(lesson.id).button("📝 Làm bài kiểm tra")
-    listen = cb.ListenStep(lesson.id, step).button(LISTEN)
+        forward = cb.StartQuiz(lesson.id).button("📝 Làm bài kiểm tra", no.FORWARD)
+    listen = cb.ListenStep(lesson.id, step).button(LISTEN, no.LISTEN)
     image = str(ctx.app.settings.content_dir / current.image) if current.image else None
     link = None
     if current.practice:
@@ -106,7 +105,7 @@ async def list_lessons(ctx: Ctx, arg: cb.LessonPage | cb.MenuLearn) -> list[Repl
     done = await progress_repo.completed_ids(ctx.session, ctx.user.id)
     lessons = sorted(ctx.app.catalog.lessons.values(), key=lambda x: (x.id in done, not x.core))
     items = [cb.OpenLesson(x.id).button(("✅ " if x.id in done else "") + _short(x.title)) for x in lessons]
-    chunk, nav = paged(items, arg.page if isinstance(arg, cb.LessonPage) else 0, LIST_PAGE, cb.LessonPage)
+    chunk, nav = paged(items, arg.page if isinstance(arg, cb.LessonPage) else 0, cb.LessonPage)
     text = "Chọn một bài để học (✅ là bài bạn đã hoàn thành). Bạn cũng có thể gõ điều muốn học."
     return [Reply(text, buttons=rows(*chunk) + nav + rows(MENU_BUTTON))]
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from bot import callbacks as cb
 from bot.content.models import Lesson
 from bot.db.models import User
+from bot.engine import numbers as no
 from bot.engine import texts
 from bot.engine.context import Ctx
 from bot.engine.flows.common import menu_reply
@@ -60,7 +61,7 @@ async def listen_question(ctx: Ctx, arg: cb.ListenQuestion) -> list[Reply]:
 @router.menu_entry
 def read_aloud_entry(user: User) -> list[Button]:
     label = "🔇 Thôi đọc to bài học" if user.read_aloud else "🔊 Luôn đọc to bài học"
-    return [cb.ToggleReadAloud().button(label)]
+    return [cb.ToggleReadAloud().button(label, no.MENU_READ_ALOUD)]
 
 
 @router.button(cb.ToggleReadAloud)

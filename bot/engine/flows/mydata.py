@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import callbacks as cb
+from bot.engine import numbers as no
 from bot.engine import texts
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
@@ -30,7 +31,7 @@ async def show_my_data(ctx: Ctx, arg: object) -> list[Reply]:
         f"• Số lần làm bài kiểm tra: {d.quiz_attempts}\n"
         f"• Vai trò: {texts.ROLE_LABELS.get(d.user.role, d.user.role)}"
     )
-    return [Reply(text, buttons=rows(cb.DeleteAsk().button("🗑 Xóa dữ liệu của tôi"), MENU_BUTTON))]
+    return [Reply(text, buttons=rows(cb.DeleteAsk().button("🗑 Xóa dữ liệu của tôi", no.FORWARD), MENU_BUTTON))]
 
 
 @router.command("xoadulieu", public=True)
@@ -43,7 +44,7 @@ async def ask_delete(ctx: Ctx, arg: object) -> list[Reply]:
         Reply(
             "Bạn chắc chắn muốn xóa toàn bộ dữ liệu? Tiến độ học, kết quả kiểm tra và đăng ký lớp sẽ mất "
             "và không khôi phục được.",
-            buttons=rows(cb.DeleteYes().button("🗑 Xóa hết"), cb.MenuMain().button("Không xóa")),
+            buttons=rows(cb.DeleteYes().button("🗑 Xóa hết", no.YES), cb.MenuMain().button("Không xóa", no.NO)),
         )
     ]
 

@@ -10,6 +10,7 @@ import asyncio
 from bot import callbacks as cb
 from bot import formatting
 from bot.db.models import Role, User
+from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
@@ -25,7 +26,7 @@ BTN_WEB = "🌐 Mở trang thống kê"
 
 @router.menu_entry
 def _stats_entry(user: User) -> list[Button]:
-    return [cb.Stats("").button(BTN_STATS)] if user.role in (Role.OFFICIAL, Role.ADMIN) else []
+    return [cb.Stats("").button(BTN_STATS, no.MENU_STATS)] if user.role in (Role.OFFICIAL, Role.ADMIN) else []
 
 
 def _commune_for(ctx: Ctx, wanted: str) -> str | None:

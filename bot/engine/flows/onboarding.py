@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import callbacks as cb
 from bot.content.places import Commune, Village
+from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.common import menu_reply, paged, rows
 from bot.engine.router import router
@@ -12,7 +13,7 @@ from bot.services import users
 from bot.services.errors import UserError
 from bot.text import fold
 
-PAGE = 8
+PAGE = no.PAGE_SIZE
 
 
 def _matches(name: str, query: str) -> bool:
@@ -28,7 +29,7 @@ def _matches(name: str, query: str) -> bool:
 def ask_commune(ctx: Ctx, page: int = 0, intro: str = "Bạn ở xã/phường nào?") -> list[Reply]:
     ctx.set_flow("onboard_commune")
     items = [cb.PickCommune(c.id).button(f"{c.name} ({c.province})") for c in ctx.app.places.communes.values()]
-    chunk, nav = paged(items, page, PAGE, cb.CommunePage)
+    chunk, nav = paged(items, page, cb.CommunePage)
     text = f"{intro}\nBấm tên xã, hoặc gõ tên xã (không dấu cũng được)."
     return [Reply(text, buttons=rows(*chunk) + nav)]
 
@@ -36,8 +37,8 @@ def ask_commune(ctx: Ctx, page: int = 0, intro: str = "Bạn ở xã/phường n
 def ask_village(ctx: Ctx, commune: Commune, page: int = 0, intro: str | None = None) -> list[Reply]:
     ctx.set_flow("onboard_village", commune_id=commune.id)
     items = [cb.PickVillage(v.id).button(v.name) for v in commune.villages]
-    chunk, nav = paged(items, page, PAGE, cb.VillagePage)
-    back = (cb.MenuPlace().button("◀ Chọn xã khác"),)
+    chunk, nav = paged(items, page, cb.VillagePage)
+    back = (cb.MenuPlace().button("◀ Chọn xã khác", no.UP),)
     text = (intro or f"{commune.name}: bạn ở thôn/xóm/tổ dân phố nào?") + "\nBấm tên, hoặc gõ tên (ví dụ «thôn 3»)."
     return [Reply(text, buttons=rows(*chunk, per_row=2) + nav + (back,))]
 

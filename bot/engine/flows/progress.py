@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import callbacks as cb
+from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
@@ -23,7 +24,7 @@ async def show_progress(ctx: Ctx, arg: object) -> list[Reply]:
     if with_practice:
         done = await practice.done_lessons(ctx.session, ctx.user) & with_practice
         lines += ["", f"🧪 Bài thực hành: {len(done)}/{len(with_practice)}"]
-    replies = [Reply("\n".join(lines), buttons=rows(cb.MenuLearn().button("📚 Học tiếp"), MENU_BUTTON))]
+    replies = [Reply("\n".join(lines), buttons=rows(cb.MenuLearn().button("📚 Học tiếp", no.MENU_LEARN), MENU_BUTTON))]
     if p.core_finished:
         certificate = await certificate_reply(ctx)
         if certificate is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import callbacks as cb
 from bot.content.models import Lesson
+from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.flows.listen import LISTEN, question_voice, reads_aloud
@@ -18,7 +19,7 @@ async def question_reply(ctx: Ctx, lesson: Lesson, index: int) -> Reply:
     q = lesson.quiz.questions[index]
     total = len(lesson.quiz.questions)
     buttons = [cb.Answer(index, i).button(choice) for i, choice in enumerate(q.choices)]
-    listen = cb.ListenQuestion(lesson.id, index).button(LISTEN)
+    listen = cb.ListenQuestion(lesson.id, index).button(LISTEN, no.LISTEN)
     voice = await question_voice(ctx, lesson, index) if reads_aloud(ctx) else None
     return Reply(f"📝 Câu {index + 1}/{total}: {q.text}", buttons=rows(*buttons, listen), voice=voice)
 
@@ -70,8 +71,8 @@ async def _finish(ctx: Ctx, lesson: Lesson, answers: list[int]) -> list[Reply]:
             Reply(
                 f"{score} Cần đúng {lesson.quiz.pass_score} câu để hoàn thành bài. Không sao, mình thử lại nhé!",
                 buttons=rows(
-                    cb.StartQuiz(lesson.id).button("🔁 Làm lại bài kiểm tra"),
-                    cb.RereadLesson(lesson.id).button("📘 Đọc lại bài học"),
+                    cb.StartQuiz(lesson.id).button("🔁 Làm lại bài kiểm tra", no.FORWARD),
+                    cb.RereadLesson(lesson.id).button("📘 Đọc lại bài học", no.BACK),
                     MENU_BUTTON,
                 ),
             )
@@ -80,7 +81,9 @@ async def _finish(ctx: Ctx, lesson: Lesson, answers: list[int]) -> list[Reply]:
         Reply(
             f"🎉 {score} Bạn đã hoàn thành bài «{lesson.title}»!",
             buttons=rows(
-                cb.MenuLearn().button("📚 Học bài tiếp theo"), cb.MenuProgress().button("📊 Tiến độ"), MENU_BUTTON
+                cb.MenuLearn().button("📚 Học bài tiếp theo", no.MENU_LEARN),
+                cb.MenuProgress().button("📊 Tiến độ", no.MENU_PROGRESS),
+                MENU_BUTTON,
             ),
         )
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import callbacks as cb
 from bot.db.repositories import users as users_repo
+from bot.engine import numbers as no
 from bot.engine import texts
 from bot.engine.context import Ctx
 from bot.engine.flows.common import menu_reply, rows
@@ -13,9 +14,9 @@ from bot.messages import Reply
 from bot.services import users
 
 CONSENT_BUTTONS = [
-    cb.ConsentYes().button(texts.BTN_AGREE),
-    cb.ConsentNo().button(texts.BTN_DISAGREE),
-    cb.ConsentInfo().button(texts.BTN_PRIVACY),
+    cb.ConsentYes().button(texts.BTN_AGREE, no.YES),
+    cb.ConsentNo().button(texts.BTN_DISAGREE, no.NO),
+    cb.ConsentInfo().button(texts.BTN_PRIVACY, no.CONSENT_INFO),
 ]
 router.anonymous_buttons = CONSENT_BUTTONS
 
@@ -43,7 +44,7 @@ async def privacy(ctx: Ctx, arg: cb.ConsentInfo) -> list[Reply]:
 async def decline(ctx: Ctx, arg: cb.ConsentNo) -> list[Reply]:
     if ctx.user is not None:
         return [await menu_reply(ctx, "Bạn đã đồng ý trước đó. Muốn xóa dữ liệu, gõ /xoadulieu.")]
-    return [Reply(texts.DECLINED, buttons=rows(cb.ConsentYes().button("Tôi đồng ý")))]
+    return [Reply(texts.DECLINED, buttons=rows(cb.ConsentYes().button(texts.BTN_AGREE, no.YES)))]
 
 
 @router.button(cb.ConsentYes, public=True)

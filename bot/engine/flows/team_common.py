@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 from bot import callbacks as cb
 from bot.db.models import Role, User
+from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, menu_reply, rows
 from bot.engine.router import router
@@ -18,7 +19,7 @@ from bot.messages import Button, Reply
 from bot.services.roles import require_team
 
 HOME = cb.TeamHome().button("👥 Tổ công nghệ số")
-CANCEL = cb.TeamAbort().button("✖ Thôi, không làm nữa")
+CANCEL = cb.TeamAbort().button("✖ Thôi, không làm nữa", no.MENU)
 MY_CLASSES = cb.MyClasses().button("📋 Lớp của tôi")
 NEW_CLASS = cb.NewClass().button("➕ Tạo lớp học")
 NEW_ANNOUNCEMENT = cb.NewAnnouncement().button("📣 Gửi thông báo")
@@ -28,7 +29,7 @@ NOT_LISTED = "Thôn này không có trong danh sách của bạn. Bạn bấm n�
 
 @router.menu_entry
 def team_menu_entry(user: User) -> list[Button]:
-    return [HOME] if user.role in (Role.TEAM, Role.ADMIN) else []
+    return [Button(HOME.label, HOME.payload, no.MENU_TEAM)] if user.role in (Role.TEAM, Role.ADMIN) else []
 
 
 def managed_villages(ctx: Ctx) -> list[str]:

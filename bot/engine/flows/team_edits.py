@@ -6,6 +6,7 @@ Flow states: edit_time (typed or picked in team_classes, applied here), edit_pla
 from __future__ import annotations
 
 from bot import callbacks as cb
+from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.common import rows
 from bot.engine.flows.team_common import CANCEL, HOME, MY_CLASSES, NEW_CLASS, time_reply
@@ -108,7 +109,8 @@ async def ask_cancel(ctx: Ctx, arg: cb.AskCancel) -> list[Reply]:
             f"Bạn chắc chắn muốn HỦY lớp «{klass.title}» ({format_when(klass.starts_at, ctx.app.settings.tz)})?\n"
             f"Bot sẽ báo cho {told} người đã đăng ký.",
             buttons=rows(
-                cb.ConfirmCancel(klass.id).button("❌ Đúng, hủy lớp"), cb.ClassDetail(klass.id).button("Không hủy")
+                cb.ConfirmCancel(klass.id).button("❌ Đúng, hủy lớp", no.YES),
+                cb.ClassDetail(klass.id).button("Không hủy", no.NO),
             ),
         )
     ]

@@ -1,0 +1,146 @@
+"""An elderly resident on a channel without buttons: she types only numbers and unaccented words.
+
+Played through the engine (tests/support's chat driver, typing text the way Zalo delivers it) and
+through the real `hocvuso chat --as zalo` process. The numbering scheme is docs/conversation.md.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+from bot.content.loader import load_catalog
+from bot.messages import Button, Reply
+from bot.runtime import Runtime
+from tests.support.chat import Chat
+from tests.support.cli import run_cli
+
+CATALOG = load_catalog(PROJECT_ROOT / "content" / "lessons")
+LESSON = CATALOG.lessons["vneid-kich-hoat"]
+BA = "ba-tu"
+
+
+def numbers(replies: list[Reply]) -> dict[str, int]:
+    """Label -> number of the buttons of the message that carries them (one numbering per message)."""
+    shown = [r for r in replies if r.buttons]
+    assert len(shown) <= 1 or all(not r.buttons for r in shown[:-1]), "two numbered messages in one turn"
+    return {b.label: b.number for b in shown[-1].numbered()} if shown else {}  # type: ignore[misc]
+
+
+def number_of(replies: list[Reply], part: str) -> int | None:
+    return next((n for label, n in numbers(replies).items() if part in label), None)
+
+
+def text(replies: list[Reply]) -> str:
+    return "\n".join(r.text for r in replies)
+
+
+async def onboard_by_numbers(chat: Chat, user: str = BA) -> None:
+    """Consent with «1», commune and village typed without diacritics."""
+    await chat.say(user, "/start")
+    await chat.say(user, "1")
+    await chat.say(user, "ha long")
+    replies = await chat.say(user, "thon 3")
+    assert "Đã lưu nơi ở của bạn" in text(replies), text(replies)
+
+
+async def test_typing_1_walks_forward_through_every_step_of_a_lesson(chat: Chat) -> None:
+    await onboard_by_numbers(chat)
+    await chat.say(BA, "cai vneid")
+    replies = await chat.say(BA, "1")
+    total = len(LESSON.steps)
+    for step in range(1, total + 1):
+        assert f"Bước {step}/{total}" in text(replies), (step, text(replies))
+        assert number_of(replies, "Menu") == 0
+        forward = "Làm bài kiểm tra" if step == total else "Tiếp"
+        assert number_of(replies, forward) == 1, numbers(replies)
+        assert number_of(replies, "Quay lại") == (None if step == 1 else 2), numbers(replies)
+        replies = await chat.say(BA, "1")
+    assert "Câu 1/" in text(replies)
+
+
+async def test_back_is_2_and_menu_is_0_on_every_step(chat: Chat) -> None:
+    await onboard_by_numbers(chat)
+    await chat.say(BA, "cai vneid")
+    await chat.say(BA, "1")
+    await chat.say(BA, "1")
+    assert "Bước 2/" in chat.text(BA)
+    assert "Bước 1/" in text(await chat.say(BA, "2"))
+    menu = await chat.say(BA, "0")
+    assert number_of(menu, "Học bài mới") == 1
+
+
+async def test_main_menu_does_not_renumber_when_an_unfinished_lesson_appears(chat: Chat) -> None:
+    await onboard_by_numbers(chat)
+    before = numbers(await chat.say(BA, "menu"))
+    assert not any("Học tiếp bài đang học" in label for label in before)
+    await chat.say(BA, "1")  # Học bài mới
+    await chat.say(BA, "1")  # the first lesson of the list
+    await chat.say(BA, "1")  # Tiếp: the lesson is now unfinished
+    after = numbers(await chat.say(BA, "0"))
+    assert number_of_label(after, "Học tiếp bài đang học") == 2
+    for label, number in before.items():
+        assert after[label] == number, (label, before, after)
+
+
+def number_of_label(found: dict[str, int], part: str) -> int | None:
+    return next((n for label, n in found.items() if part in label), None)
+
+
+async def test_lesson_list_pages_keep_their_numbers(chat: Chat) -> None:
+    await onboard_by_numbers(chat)
+    first = await chat.say(BA, "1")
+    assert number_of(first, "Trang sau") == 8 and number_of(first, "Trang trước") is None
+    assert sorted(n for n in numbers(first).values()) == [0, 1, 2, 3, 4, 5, 6, 8]
+    second = await chat.say(BA, "8")
+    assert number_of(second, "Trang trước") == 7
+    assert number_of(second, "Menu") == 0
+    items = [n for label, n in numbers(second).items() if "Trang" not in label and "Menu" not in label]
+    assert items == list(range(1, len(items) + 1))
+    back = await chat.say(BA, "7")
+    assert numbers(back) == numbers(first)
+
+
+async def test_class_list_numbers_in_the_text_match_the_buttons(runtime: Runtime, chat: Chat) -> None:
+    from tests.support.seed import TEAM, make_team_member
+
+    await make_team_member(runtime, chat)
+    for title, when in (("Cài đặt VNeID", "thứ 7 tuần này 14h"), ("Quét mã QR", "chủ nhật tuần này 8h")):
+        await chat.say(TEAM, "/taolop")
+        await chat.say(TEAM, title)
+        await chat.tap(TEAM, "Thôn 3")
+        await chat.tap(TEAM, "Xong")
+        await chat.say(TEAM, "Nhà văn hóa thôn 3")
+        await chat.say(TEAM, when)
+        await chat.say(TEAM, "30")
+        await chat.tap(TEAM, "Bỏ qua")
+        await chat.tap(TEAM, "Xác nhận")
+    await onboard_by_numbers(chat)
+    listing = await chat.say(BA, "4")  # 📅 Lịch lớp học, slot 4 of the main menu
+    body = text(listing)
+    assert "1️⃣" in body and "2️⃣" in body
+    assert number_of(listing, "lớp 1") == 1 and number_of(listing, "lớp 2") == 2
+    registered = await chat.say(BA, "2")
+    assert "Quét mã QR" in text(registered)
+
+
+def test_buttons_without_a_fixed_number_fill_the_gaps_in_order() -> None:
+    from bot.messages import numbered
+
+    shown = numbered([Button("a", "x:a"), Button("Menu", "m:menu", 0), Button("b", "x:b"), Button("f", "x:f", 2)])
+    assert [(b.label, b.number) for b in shown] == [("a", 1), ("f", 2), ("b", 3), ("Menu", 0)]
+
+
+def run_zalo_chat(db: Path, lines: list[str], user: str = "ba-nam") -> str:
+    done = run_cli(
+        "chat", "--as", "zalo", "--user", user, database_url=f"sqlite+aiosqlite:///{db}", stdin="\n".join(lines) + "\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def choices(message: str) -> dict[str, int]:
+    """`N. Label` lines of one Zalo message."""
+    return {m.group(2): int(m.group(1)) for m in re.finditer(r"^(\d+)\. (.+)$", message, re.M)}
