@@ -12,6 +12,7 @@ from typing import TextIO
 
 from bot.channels.base import Handler
 from bot.messages import Button, Incoming, Kind, Reply
+from bot.text import clean_platform_text
 
 
 def render(reply: Reply) -> str:
@@ -58,6 +59,7 @@ class ConsoleChannel:
 
     async def say(self, line: str) -> list[Reply]:
         """Handle one typed line; a number of a shown button is sent as that button's tap."""
+        line = clean_platform_text(line)  # stdin decodes stray bytes as lone surrogates
         picked = _button_for(line, self._shown)
         if picked is not None:
             incoming = Incoming("console", self.user_id, Kind.BUTTON, payload=picked.payload)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.messages import Incoming, Kind, Reply
+from bot.text import clean_display_name, clean_platform_text
 
 CHANNEL = "telegram"
 TEXT_LIMIT = 4096  # characters per message
@@ -21,18 +22,22 @@ def incoming_from_update(update: Update) -> Incoming | None:
     if query is not None:
         chat_id = query.message.chat.id if query.message is not None else query.from_user.id
         return Incoming(
-            channel=CHANNEL, user_id=str(query.from_user.id), kind=Kind.BUTTON, payload=query.data,
-            update_id=update_id, display_name=query.from_user.full_name, chat_id=str(chat_id),
+            channel=CHANNEL, user_id=str(query.from_user.id), kind=Kind.BUTTON, payload=_clean(query.data),
+            update_id=update_id, display_name=clean_display_name(query.from_user.full_name), chat_id=str(chat_id),
         )
     message = update.message
     if message is None or message.from_user is None:
         return None  # edits, channel posts, member updates... are not conversation turns
     kind, text = _message_kind(message)
     return Incoming(
-        channel=CHANNEL, user_id=str(message.from_user.id), kind=kind, text=text, update_id=update_id,
-        display_name=message.from_user.full_name, chat_id=str(message.chat.id),
+        channel=CHANNEL, user_id=str(message.from_user.id), kind=kind, text=_clean(text), update_id=update_id,
+        display_name=clean_display_name(message.from_user.full_name), chat_id=str(message.chat.id),
         media_ref=message.photo[-1].file_id if message.photo else None,  # the largest size
     )
+
+
+def _clean(text: str | None) -> str | None:
+    return None if text is None else clean_platform_text(text)
 
 
 def _message_kind(message: Message) -> tuple[Kind, str | None]:

@@ -21,8 +21,10 @@ from typing import Any
 
 from bot.channels.webhook_body import BadBody
 from bot.messages import Incoming, Kind
+from bot.text import clean_display_name, clean_platform_text
 
 CHANNEL = "zalo"
+ID_LIMIT = 64  # users.platform_id / chat_id columns
 
 EVENT_TEXT = "message.text.received"
 EVENT_IMAGE = "message.image.received"
@@ -80,7 +82,15 @@ def _event_name(update: Mapping[str, Any], message: Mapping[str, Any]) -> str:
 def _text_or_none(value: Any) -> str | None:
     if value is None:
         return None
-    return str(value)
+    return clean_platform_text(str(value))
+
+
+def _platform_id(value: Any) -> str | None:
+    """A user or chat id as Zalo sends it (text or number, 1-64 plain characters), else None."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value)
+    return text if 0 < len(text) <= ID_LIMIT and clean_platform_text(text) == text and text.isprintable() else None
 
 
 def to_incoming(update: Mapping[str, Any]) -> Incoming | None:
@@ -94,10 +104,10 @@ def to_incoming(update: Mapping[str, Any]) -> Incoming | None:
         return None
     chat = message.get("chat")
     chat = chat if isinstance(chat, Mapping) else {}
-    user_id = _text_or_none(sender.get("id")) or _text_or_none(chat.get("id"))
+    user_id = _platform_id(sender.get("id")) or _platform_id(chat.get("id"))
     if not user_id:
         return None
-    chat_id = _text_or_none(chat.get("id")) or user_id
+    chat_id = _platform_id(chat.get("id")) or user_id
     message_id = _text_or_none(message.get("message_id"))
     name = sender.get("display_name") or sender.get("name") or sender.get("first_name")
 
@@ -105,7 +115,7 @@ def to_incoming(update: Mapping[str, Any]) -> Incoming | None:
     text: str | None
     photo = message.get("photo") or message.get("photo_url")
     if event == EVENT_TEXT:
-        kind, text = Kind.TEXT, str(message.get("text") or "")
+        kind, text = Kind.TEXT, clean_platform_text(str(message.get("text") or ""))
     elif event in (EVENT_IMAGE, EVENT_STICKER):
         kind, text = Kind.MEDIA, _text_or_none(message.get("caption"))
     elif event == EVENT_VOICE:
@@ -118,7 +128,7 @@ def to_incoming(update: Mapping[str, Any]) -> Incoming | None:
         kind=kind,
         text=text,
         update_id=f"{chat_id}:{message_id}" if message_id else None,
-        display_name=str(name) if name else None,
+        display_name=clean_display_name(str(name)) if name else None,
         chat_id=chat_id,
         media_ref=str(photo) if event == EVENT_IMAGE and isinstance(photo, str) and photo else None,
     )
