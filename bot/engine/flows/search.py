@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.engine import texts
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, menu_reply, rows
+from bot.engine.flows.scam_help import is_urgent, urgent_replies
 from bot.engine.router import router
 from bot.messages import Button, Reply
 from bot.services.search import search_lessons
@@ -28,6 +29,8 @@ async def search_reply(ctx: Ctx, text: str) -> list[Reply]:
     if fold(text) in _MENU_WORDS:
         return [await menu_reply(ctx, "Chào bạn! Bạn muốn làm gì?")]
     found = search_lessons(ctx.app.catalog, text, limit=5)
+    if is_urgent(text):
+        return urgent_replies(ctx.app.catalog, [Button(x.title[:60], f"l:{x.id}") for x in found[:3]] + [MENU_BUTTON])
     if not found:
         return [
             Reply(
