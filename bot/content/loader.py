@@ -19,9 +19,12 @@ class ContentError(Exception):
         self.problems = problems
 
 
+CURRICULUM_FILE = "curriculum.yaml"
+
+
 @dataclass
 class Catalog:
-    """All lessons, in file-name order."""
+    """All lessons, in curriculum order (content/curriculum.yaml; file-name order without one)."""
 
     lessons: dict[str, Lesson] = field(default_factory=dict)
     media_root: Path | None = None
@@ -32,6 +35,10 @@ class Catalog:
 
     def get(self, lesson_id: str) -> Lesson | None:
         return self.lessons.get(lesson_id)
+
+    def next_unfinished(self, done: set[str]) -> Lesson | None:
+        """The first lesson in curriculum order that is not in `done`."""
+        return next((x for x in self.lessons.values() if x.id not in done), None)
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -84,6 +91,37 @@ def load_catalog(lessons_dir: Path) -> Catalog:
                 problems.append(f"{rel}:steps[{i}].audio: file {step.audio} not found under content/")
         seen[lesson.id] = rel
         catalog.lessons[lesson.id] = lesson
+    order = _curriculum(lessons_dir.parent / CURRICULUM_FILE, catalog, problems)
     if problems:
         raise ContentError(problems)
+    catalog.lessons = {lid: catalog.lessons[lid] for lid in order}
     return catalog
+
+
+def _curriculum(path: Path, catalog: Catalog, problems: list[str]) -> list[str]:
+    """Lesson ids in learning order; without a curriculum file, file-name order."""
+    if not path.is_file():
+        return list(catalog.lessons)
+    rel = f"{path.parent.name}/{path.name}"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        problems.append(f"{rel}:(file): not valid YAML: {str(exc).splitlines()[0]}")
+        return list(catalog.lessons)
+    ids = raw.get("lessons") if isinstance(raw, dict) else None
+    if not isinstance(ids, list) or not all(isinstance(x, str) for x in ids):
+        problems.append(f"{rel}:lessons: expected a list of lesson ids")
+        return list(catalog.lessons)
+    seen: set[str] = set()
+    for i, lid in enumerate(ids):
+        if lid not in catalog.lessons:
+            problems.append(f"{rel}:lessons[{i}]: no lesson with id {lid!r}")
+        elif lid in seen:
+            problems.append(f"{rel}:lessons[{i}]: {lid!r} is listed twice")
+        seen.add(lid)
+    problems += [f"{rel}:lessons: lesson {lid!r} is missing" for lid in catalog.lessons if lid not in seen]
+    cores = [catalog.lessons[x].core for x in ids if x in catalog.lessons]
+    first_other = next((i for i, core in enumerate(cores) if not core), len(cores))
+    if any(cores[first_other:]):
+        problems.append(f"{rel}:lessons: list every core lesson before the others")
+    return [x for x in dict.fromkeys(ids) if x in catalog.lessons]

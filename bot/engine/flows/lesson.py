@@ -100,10 +100,10 @@ async def continue_lesson(ctx: Ctx, arg: object) -> list[Reply]:
 @router.button(cb.MenuLearn)
 @router.button(cb.LessonPage)
 async def list_lessons(ctx: Ctx, arg: cb.LessonPage | cb.MenuLearn) -> list[Reply]:
-    """All lessons, not-yet-completed first and core lessons first among them."""
+    """All lessons in curriculum order (core lessons first), the completed ones marked ✅."""
     assert ctx.user is not None
     done = await progress_repo.completed_ids(ctx.session, ctx.user.id)
-    lessons = sorted(ctx.app.catalog.lessons.values(), key=lambda x: (x.id in done, not x.core))
+    lessons = list(ctx.app.catalog.lessons.values())
     items = [cb.OpenLesson(x.id).button(("✅ " if x.id in done else "") + _short(x.title)) for x in lessons]
     chunk, nav = paged(items, arg.page if isinstance(arg, cb.LessonPage) else 0, cb.LessonPage)
     text = "Chọn một bài để học (✅ là bài bạn đã hoàn thành). Bạn cũng có thể gõ điều muốn học."

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from bot import callbacks as cb
 from bot.content.models import Lesson
+from bot.db.repositories import progress as progress_repo
 from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.flows.listen import LISTEN, question_voice, reads_aloud
 from bot.engine.flows.progress import certificate_reply
 from bot.engine.router import router
-from bot.messages import Reply
+from bot.messages import Button, Reply
 from bot.services import learning
 
 
@@ -77,14 +78,11 @@ async def _finish(ctx: Ctx, lesson: Lesson, answers: list[int]) -> list[Reply]:
                 ),
             )
         ]
+    following, hint = await next_lesson_button(ctx)
     replies = [
         Reply(
-            f"🎉 {score} Bạn đã hoàn thành bài «{lesson.title}»!",
-            buttons=rows(
-                cb.MenuLearn().button("📚 Học bài tiếp theo", no.MENU_LEARN),
-                cb.MenuProgress().button("📊 Tiến độ", no.MENU_PROGRESS),
-                MENU_BUTTON,
-            ),
+            f"🎉 {score} Bạn đã hoàn thành bài «{lesson.title}»!{hint}",
+            buttons=rows(following, cb.MenuProgress().button("📊 Tiến độ", no.MENU_PROGRESS), MENU_BUTTON),
         )
     ]
     if result.newly_completed and lesson.core:
@@ -92,6 +90,17 @@ async def _finish(ctx: Ctx, lesson: Lesson, answers: list[int]) -> list[Reply]:
         if certificate is not None:
             replies.insert(0, certificate)
     return replies
+
+
+async def next_lesson_button(ctx: Ctx) -> tuple[Button, str]:
+    """«Học bài tiếp theo» opens the first unfinished lesson in curriculum order (the list when all are
+    done), with a line naming it."""
+    assert ctx.user is not None
+    done = await progress_repo.completed_ids(ctx.session, ctx.user.id)
+    following = ctx.app.catalog.next_unfinished(done)
+    if following is None:
+        return cb.MenuLearn().button("📚 Xem lại các bài học", no.MENU_LEARN), ""
+    return cb.OpenLesson(following.id).button("📚 Học bài tiếp theo", no.MENU_LEARN), f"\nBài tiếp theo: «{following.title}»."
 
 
 @router.flow("quiz")
