@@ -100,7 +100,8 @@ async def next_lesson_button(ctx: Ctx) -> tuple[Button, str]:
     following = ctx.app.catalog.next_unfinished(done)
     if following is None:
         return cb.MenuLearn().button("📚 Xem lại các bài học", no.MENU_LEARN), ""
-    return cb.OpenLesson(following.id).button("📚 Học bài tiếp theo", no.MENU_LEARN), f"\nBài tiếp theo: «{following.title}»."
+    hint = f"\nBài tiếp theo: «{following.title}»."
+    return cb.OpenLesson(following.id).button("📚 Học bài tiếp theo", no.MENU_LEARN), hint
 
 
 @router.flow("quiz")
