@@ -67,7 +67,7 @@ async def test_official_sees_own_commune_numbers_chart_and_report(runtime: Runti
     october = periods.month_period(2026, 10, runtime.app_ctx.settings.tz)
     exp_oct = expected_villages(runtime, data, "ha-long", october)
     ws = wb["Theo thôn"]
-    completions = {r[0]: r[4] for r in ws.iter_rows(min_row=2, values_only=True)}
+    completions = {r[1]: r[5] for r in ws.iter_rows(min_row=10, values_only=True)}  # STT, Thôn, ...
     for village in runtime.app_ctx.places.communes["ha-long"].villages:
         assert completions[village.name] == exp_oct[village.id]["completions"]
 

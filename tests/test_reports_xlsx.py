@@ -1,16 +1,28 @@
-"""The monthly .xlsx opens with openpyxl and has the expected sheets, headers, dates and numbers."""
+"""The monthly .xlsx opens with openpyxl and has the document form, the expected sheets, headers and numbers."""
 
 from __future__ import annotations
 
 import io
 from collections import Counter
-from datetime import date
 
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.runtime import Runtime
 from bot.services import periods, reports, stats
 from tests.support.stats_data import expected_villages, generate, in_period, store
+
+
+def table(ws: Worksheet) -> tuple[list[object], list[tuple[object, ...]]]:
+    """The bordered table of a report sheet: its header row (row 9) and the rows down to the first blank."""
+    rows = list(ws.iter_rows(min_row=9, values_only=True))
+    width = sum(1 for c in rows[0] if c is not None)
+    body = []
+    for r in rows[1:]:
+        if all(c is None for c in r[:width]):
+            break
+        body.append(tuple(r[:width]))
+    return list(rows[0][:width]), body
 
 
 async def test_monthly_workbook(runtime: Runtime) -> None:
@@ -29,27 +41,36 @@ async def test_monthly_workbook(runtime: Runtime) -> None:
     exp = expected_villages(runtime, data, "ha-long", period)
     villages = app.places.communes["ha-long"].villages
 
-    # summary: dates as real dates shown dd/mm/yyyy, totals
+    # every sheet is an administrative document: issuer, motto, place and date, title, signatures
+    for ws in wb.worksheets:
+        text = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+        for line in ("ỦY BAN NHÂN DÂN", "XÃ HÀ LONG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"):
+            assert line in text, (ws.title, line)
+        assert "Độc lập - Tự do - Hạnh phúc" in text
+        assert "Hà Long, ngày 20 tháng 11 năm 2026" in text
+        assert "(Số liệu từ ngày 01/10/2026 đến ngày 31/10/2026)" in text
+        assert {"NGƯỜI LẬP BIỂU", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"} <= set(text)
+
+    # summary: numbered indicators with units
     ws = wb["Tổng hợp"]
-    labels = {row[0].value: row[1] for row in ws.iter_rows(min_row=2, max_col=2) if row[0].value}
-    assert labels["Xã"].value == "Xã Hà Long"
-    assert labels["Từ ngày"].value.date() == date(2026, 10, 1)
-    assert labels["Đến ngày"].value.date() == date(2026, 10, 31)
-    assert labels["Ngày lập"].value.date() == date(2026, 11, 20)
-    assert labels["Từ ngày"].number_format == "DD/MM/YYYY"
-    assert labels["Lượt hoàn thành bài học trong kỳ"].value == sum(e["completions"] for e in exp.values())
+    head, body_rows = table(ws)
+    assert head == ["STT", "Chỉ tiêu", "Đơn vị tính", "Kết quả"]
+    labels = {r[1]: r[3] for r in body_rows}
+    assert [r[0] for r in body_rows] == list(range(1, len(body_rows) + 1))
+    assert labels["Lượt hoàn thành bài học trong kỳ"] == sum(e["completions"] for e in exp.values())
     core_total = sum(e["core"] for e in exp.values())
     adults = sum(v.adults for v in villages)
-    assert labels["Người hoàn thành bộ bài cốt lõi (lũy kế)"].value == core_total
-    assert labels["Tỷ lệ bao phủ"].value == round(core_total / adults, 4)
-    assert labels["Tỷ lệ bao phủ"].number_format == "0.0%"
-    assert labels["Mục tiêu"].value == 0.8
+    assert labels["Người hoàn thành bộ bài cốt lõi (lũy kế)"] == core_total
+    assert labels["Tỷ lệ bao phủ"] == round(core_total / adults, 4)
+    assert labels["Mục tiêu"] == 0.8
+    pct_cell = next(r[3] for r in ws.iter_rows(min_row=10) if r[1].value == "Tỷ lệ bao phủ")
+    assert pct_cell.number_format.endswith("0.0%")
 
     # per village
     ws = wb["Theo thôn"]
-    rows = list(ws.iter_rows(values_only=True))
-    assert list(rows[0]) == reports.VILLAGE_HEADERS
-    by_name = {r[0]: r for r in rows[1:]}
+    head, rows = table(ws)
+    assert head == ["STT", *reports.VILLAGE_HEADERS]
+    by_name = {r[1]: r[1:] for r in rows}
     for v in villages:
         e = exp[v.id]
         r = by_name[v.name]
@@ -63,18 +84,18 @@ async def test_monthly_workbook(runtime: Runtime) -> None:
 
     # per lesson x village
     ws = wb["Theo bài học"]
-    rows = list(ws.iter_rows(values_only=True))
-    assert list(rows[0][:4]) == reports.LESSON_HEADERS
-    assert list(rows[0][4:]) == [v.name for v in villages]
+    head, rows = table(ws)
+    assert head[:4] == reports.LESSON_HEADERS
+    assert head[4:] == [v.name for v in villages]
     counts = Counter(
         (d.lesson, d.village) for p in data.people for d in p.done if d.commune == "ha-long" and in_period(d.at, period)
     )
-    for r in rows[1:]:
+    for r in rows:
         lesson_id = r[0]
         assert r[2] == ("Có" if app.catalog.lessons[lesson_id].core else "Không")
         assert list(r[4:]) == [counts.get((lesson_id, v.id), 0) for v in villages]
         assert r[3] == sum(r[4:])
-    assert {r[0] for r in rows[1:]} == set(app.catalog.lessons)
+    assert {r[0] for r in rows} == set(app.catalog.lessons)
 
     # the text officials get on the 10th
     assert "Xã Hà Long — tháng 10/2026" in summary

@@ -71,8 +71,13 @@ async def test_demo_seed_then_stats(settings: Settings, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     wb = load_workbook(xlsx)
     assert wb.sheetnames == ["Tổng hợp", "Theo thôn", "Theo bài học"]
-    total = next(r for r in wb["Theo thôn"].iter_rows(values_only=True) if r[0] == "Tổng cộng")
-    assert total[2] == registered and total[4] == completions
+    total = next(r for r in wb["Theo thôn"].iter_rows(values_only=True) if r[1] == "Tổng cộng")
+    assert total[3] == registered and total[5] == completions
+
+    pdf = tmp_path / "r.pdf"
+    done = cli(settings, "stats", "--commune", "ha-long", "--format", "pdf", "--out", str(pdf))
+    assert done.returncode == 0, done.stderr
+    assert pdf.read_bytes().startswith(b"%PDF-") and "fontTools" not in done.stderr
 
 
 async def test_bad_input_is_a_message_not_a_traceback(settings: Settings, tmp_path: Path) -> None:
@@ -81,7 +86,8 @@ async def test_bad_input_is_a_message_not_a_traceback(settings: Settings, tmp_pa
         (["stats", "--period", "2026-13"], "Tháng không hợp lệ"),
         (["stats", "--period", "hom-qua"], "Khoảng thời gian không hợp lệ"),
         (["stats", "--format", "xlsx"], "needs --commune"),
-        (["stats", "--format", "pdf"], "invalid choice"),
+        (["stats", "--format", "pdf"], "needs --commune"),
+        (["stats", "--format", "docx"], "invalid choice"),
         (["stats", "--commune", "ha-long", "--out", str(tmp_path / "no" / "dir.txt")], "cannot write"),
         (["demo", "seed", "--residents", "0"], "between 1 and"),
         (["demo", "seed", "--residents", "nhieu"], "not a whole number"),

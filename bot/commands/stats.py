@@ -1,4 +1,4 @@
-"""`hocvuso stats [--commune ID] [--period all|30d|YYYY-MM] [--format table|csv|json|xlsx] [--out FILE]`."""
+"""`hocvuso stats [--commune ID] [--period all|30d|YYYY-MM] [--format table|csv|json|xlsx|pdf] [--out FILE]`."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ from bot.db.types import utcnow
 from bot.services import periods, reports, stats
 from bot.services.errors import UserError
 
-FORMATS = ("table", "csv", "json", "xlsx")
+FORMATS = ("table", "csv", "json", "xlsx", "pdf")
+REPORT_FORMATS = ("xlsx", "pdf")  # per commune, written to a file
 
 
 def add_parser(sub: Any) -> None:
@@ -33,7 +34,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--commune", help="commune id (default: a summary of every commune)")
     p.add_argument("--period", default="all", help="all (default), 7d, 30d, 90d, 365d or YYYY-MM")
     p.add_argument("--format", default="table", choices=FORMATS, help="output format (default table)")
-    p.add_argument("--out", help="write to FILE instead of stdout (xlsx: default bao-cao-<xa>-<ky>.xlsx)")
+    p.add_argument("--out", help="write to FILE instead of stdout (xlsx/pdf: default bao-cao-<xa>-<ky>.xlsx/.pdf)")
     p.set_defaults(func=run)
 
 
@@ -120,6 +121,12 @@ async def _build(
         rows = [*ov.villages, ov.totals]
         if args.format == "xlsx":
             return reports.overview_xlsx(ov, app.settings.tz, app.clock()), reports.report_filename(ov)
+        if args.format == "pdf":
+            try:
+                body = reports.overview_pdf(ov, app.settings.tz, app.clock())
+            except reports.FontMissing as err:
+                raise UserError(str(err)) from None
+            return body, reports.report_filename(ov, "pdf")
         if args.format == "json":
             doc = {
                 "commune": ov.commune_id,
@@ -145,8 +152,8 @@ async def _build(
             return json.dumps(doc, ensure_ascii=False, indent=2) + "\n", ""
         header = f"{ov.name} — {period.label}\n"
     else:
-        if args.format == "xlsx":
-            raise UserError("--format xlsx needs --commune ID (the report is per commune).")
+        if args.format in REPORT_FORMATS:
+            raise UserError(f"--format {args.format} needs --commune ID (the report is per commune).")
         rows = await stats.communes_summary(session, app, period)
         if args.format == "json":
             doc = {
