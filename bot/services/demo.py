@@ -106,7 +106,7 @@ async def seed_demo(
         )
     await session.execute(insert(User), people)
     ids = dict(
-        (await session.execute(select(User.platform_id, User.id).where(User.channel == DEMO_CHANNEL))).tuples().all()
+        (await session.execute(select(User.platform_id, User.id).where(User.channel == DEMO_CHANNEL))).all()
     )
 
     progress: list[dict[str, Any]] = []
