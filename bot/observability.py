@@ -24,6 +24,9 @@ UPDATES = Counter("hocvuso_updates_total", "Updates handled", ["channel"])
 OUTBOX = Gauge("hocvuso_outbox_messages", "Outbox rows by status (pending = depth)", ["status"])
 SCHEDULER_LEADER = Gauge("hocvuso_scheduler_leader", "1 if this instance runs the scheduler's due work")
 CHANNEL_UP = Gauge("hocvuso_channel_up", "1 if the channel adapter is running", ["channel"])
+CHANNEL_PAUSED = Gauge(
+    "hocvuso_channel_paused", "1 while the channel sends nothing (e.g. its quota is used up)", ["channel"]
+)
 SEND_RESULTS = ("sent", "blocked", "failed", "retried")
 
 

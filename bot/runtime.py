@@ -23,6 +23,7 @@ from bot.engine.engine import Engine
 from bot.engine.router import router
 from bot.messages import Incoming, Reply
 from bot.observability import UPDATE_SECONDS, UPDATES, current_update
+from bot.services.admin_notices import tell_admins_quota
 from bot.speech import Speech
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,11 @@ class Runtime:
             user = await users_repo.get_by_platform(session, channel, user_id)
             if user is not None:
                 await users_repo.set_blocked(session, [user.id], self.app_ctx.clock())
+
+    async def tell_admins_quota(self, channel: str) -> None:
+        """QuotaHook for channels: tell the admins in chat, once a day, that `channel` is out of quota."""
+        async with self.sessionmaker() as session, session.begin():
+            await tell_admins_quota(session, self.app_ctx, channel, self.app_ctx.clock())
 
     async def close(self) -> None:
         await self.db.dispose()

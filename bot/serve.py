@@ -29,7 +29,7 @@ from bot.outbox.sender import OutboxSender, limits_from_settings
 from bot.runtime import Runtime
 from bot.scheduler import BotScheduler
 from bot.web.app import WebhookHandler, create_web_app
-from bot.web.health import HealthProbe
+from bot.web.health import HealthNote, HealthProbe
 from bot.web.security import app_runner
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,7 @@ def build_channels(settings: Settings, runtime: Runtime) -> Channels:
             webhook_secret=settings.zalo_webhook_secret,
             rate_per_second=settings.zalo_rate_overall,
             media_hosts=settings.zalo_media_hosts,
+            on_quota=runtime.tell_admins_quota,
         )
     return channels
 
@@ -116,9 +117,12 @@ async def start_channels(settings: Settings, channels: Channels) -> None:
             channels.polling.append(asyncio.create_task(channels.zalo.start_polling()))
 
 
-def web_parts(channels: Channels) -> tuple[dict[str, WebhookHandler], dict[str, HealthProbe]]:
+def web_parts(
+    channels: Channels,
+) -> tuple[dict[str, WebhookHandler], dict[str, HealthProbe], dict[str, HealthNote]]:
     webhooks: dict[str, WebhookHandler] = {}
     probes: dict[str, HealthProbe] = {}
+    notes: dict[str, HealthNote] = {}
     if channels.telegram:
         tg = channels.telegram
         webhooks["telegram"] = tg.webhook_handler
@@ -127,7 +131,8 @@ def web_parts(channels: Channels) -> tuple[dict[str, WebhookHandler], dict[str, 
         zalo = channels.zalo
         webhooks["zalo"] = zalo.webhook_handler
         probes["zalo"] = lambda: zalo.running
-    return webhooks, probes
+        notes["zalo"] = zalo.quota.note
+    return webhooks, probes, notes
 
 
 async def serve(settings: Settings) -> int:
@@ -139,8 +144,8 @@ async def serve(settings: Settings) -> int:
     runtime = await Runtime.create(settings)
     instance = instance_name(settings)
     channels = build_channels(settings, runtime)
-    webhooks, probes = web_parts(channels)
-    runner = app_runner(create_web_app(runtime, webhooks, probes))
+    webhooks, probes, notes = web_parts(channels)
+    runner = app_runner(create_web_app(runtime, webhooks, probes, notes))
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.web_port).start()
     log.info("web app on http://%s:%s (instance %s)", settings.web_host, settings.web_port, instance)

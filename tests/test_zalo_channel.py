@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -12,8 +13,8 @@ import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.channels.base import PermanentFailure, RecipientBlocked, RetryLater
-from bot.channels.zalo import ZaloChannel
+from bot.channels.base import PermanentFailure, QuotaExceeded, RecipientBlocked, RetryLater
+from bot.channels.zalo import GROUP_NOTICE, ZaloChannel
 from bot.messages import Button, Incoming, Reply
 from tests.fakes.zalo_server import DEFAULT_TOKEN, FakeZaloServer, make_update
 
@@ -31,6 +32,7 @@ class Recorder:
     def __init__(self) -> None:
         self.events: list[Incoming] = []
         self.blocked: list[tuple[str, str]] = []
+        self.quota: list[str] = []
         self.behaviour: Callable[[Incoming], Awaitable[list[Reply]]] | None = None
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
@@ -41,6 +43,9 @@ class Recorder:
 
     async def on_blocked(self, channel: str, user_id: str) -> None:
         self.blocked.append((channel, user_id))
+
+    async def on_quota(self, channel: str) -> None:
+        self.quota.append(channel)
 
     async def wait_events(self, count: int, within: float = 5.0) -> list[Incoming]:
         deadline = time.monotonic() + within
@@ -74,6 +79,8 @@ async def make_channel(fake: FakeZaloServer, rec: Recorder) -> AsyncIterator[Cal
             "webhook_secret": SECRET,
             "rate_per_second": 50.0,
             "poll_timeout": 1,
+            "poll_min_interval": 0.02,
+            "on_quota": rec.on_quota,
             "retry_base_delay": 0.01,
             "max_attempts": 4,
         }
@@ -146,15 +153,16 @@ async def test_polling_removes_a_webhook_left_from_an_earlier_run(
     await asyncio.wait_for(task, 3)
 
 
-@pytest.mark.parametrize("http_status", [200, 408])
+@pytest.mark.parametrize(("style", "http_status"), [("http", 408), ("body", 200)])
 async def test_empty_polls_are_silent_and_polling_continues(
     fake: FakeZaloServer,
     rec: Recorder,
     make_channel: Callable[..., ZaloChannel],
     caplog: pytest.LogCaptureFixture,
+    style: str,
     http_status: int,
 ) -> None:
-    fake.empty_poll_http_status = http_status
+    fake.empty_poll_style = style
     caplog.set_level(logging.WARNING, logger="bot.channels")
     channel = make_channel()
     task = await run_polling(channel)
@@ -347,7 +355,7 @@ async def test_webhook_answers_before_the_handler_finishes(
     await fake.wait_sent(1)
 
 
-async def test_redelivered_message_carries_the_same_update_id(
+async def test_redelivered_webhook_message_is_handled_once(
     fake: FakeZaloServer, rec: Recorder, webhook_url: tuple[ZaloChannel, str]
 ) -> None:
     _, url = webhook_url
@@ -355,8 +363,10 @@ async def test_redelivered_message_carries_the_same_update_id(
     for _ in range(2):
         status, _ = await fake.post_webhook(url, update, secret=SECRET)
         assert status == 200
-    events = await rec.wait_events(2)
-    assert [e.update_id for e in events] == ["w5:dup-1", "w5:dup-1"]
+    await fake.wait_sent(1)
+    await asyncio.sleep(0.3)
+    assert [e.update_id for e in rec.events] == ["w5:dup-1"]
+    assert len(fake.texts_to("w5")) == 1
 
 
 async def test_set_webhook_registers_url_and_secret(
@@ -374,28 +384,88 @@ async def test_set_webhook_registers_url_and_secret(
 # --- failures -----------------------------------------------------------------------------
 
 
-async def test_429_is_retried_and_delivered(
-    fake: FakeZaloServer, make_channel: Callable[..., ZaloChannel]
+async def test_429_quota_pauses_the_channel_logs_once_and_tells_admins_once(
+    fake: FakeZaloServer,
+    rec: Recorder,
+    make_channel: Callable[..., ZaloChannel],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.channels")
+    channel = make_channel()
+    channel.quota.first_pause = 0.4
+    fake.fail_next("sendMessage", 429, times=1000)  # the monthly quota is used up
+    with pytest.raises(QuotaExceeded) as err:
+        await channel.send("q1", Reply(text="Thông báo 1"))
+    assert err.value.retry_after == pytest.approx(0.4)
+    for i in range(20):  # the rest of the broadcast: refused here, Zalo is not called again
+        with pytest.raises(QuotaExceeded):
+            await channel.send(f"q{i}", Reply(text="Thông báo"))
+    assert len(fake.calls_to("sendMessage")) == 1
+    await asyncio.sleep(0.05)
+    assert rec.quota == ["zalo"]
+    assert "quota exceeded" in (channel.quota.note() or "")
+    await asyncio.sleep(0.4)  # after the pause one message is tried; still out of quota: longer pause
+    with pytest.raises(QuotaExceeded) as err:
+        await channel.send("q1", Reply(text="Thông báo 1"))
+    assert err.value.retry_after == pytest.approx(0.8)
+    assert len(fake.calls_to("sendMessage")) == 2
+    assert rec.quota == ["zalo"]  # told once per episode
+    quota_logs = [r for r in caplog.records if "quota exceeded" in r.getMessage()]
+    assert len(quota_logs) == 1
+    assert [c.status for c in fake.calls_to("sendMessage")] == [429, 429]
+
+
+async def test_quota_back_resumes_sending(
+    fake: FakeZaloServer, rec: Recorder, make_channel: Callable[..., ZaloChannel]
 ) -> None:
     channel = make_channel()
-    fake.fail_next("sendMessage", 429, retry_after=0.05)
+    channel.quota.first_pause = 0.1
+    fake.fail_next("sendMessage", 429)
+    with pytest.raises(QuotaExceeded):
+        await channel.send("r1", Reply(text="Lịch học tối thứ Bảy"))
+    await asyncio.sleep(0.15)
     await channel.send("r1", Reply(text="Lịch học tối thứ Bảy"))
-    attempts = fake.calls_to("sendMessage")
-    assert [c.status for c in attempts] == [429, 200]
-    assert attempts[1].at - attempts[0].at >= 0.04  # the retry hint was honoured
     assert fake.texts_to("r1") == ["Lịch học tối thứ Bảy"]
+    assert channel.quota.note() is None
 
 
-async def test_persistent_429_becomes_retry_later_with_the_hint(
-    fake: FakeZaloServer, make_channel: Callable[..., ZaloChannel]
+async def test_a_reply_during_a_quota_pause_is_not_attempted(
+    fake: FakeZaloServer, rec: Recorder, make_channel: Callable[..., ZaloChannel]
 ) -> None:
-    channel = make_channel(max_retry_wait=1.0)
-    fake.fail_next("sendMessage", 429, times=10, retry_after=30)
-    with pytest.raises(RetryLater) as err:
-        await channel.send("r2", Reply(text="Thông báo"))
-    assert err.value.retry_after == 30
-    assert len(fake.calls_to("sendMessage")) == 1  # a long cool-down is left to the outbox
-    assert fake.sent == []
+    channel = make_channel()
+    fake.fail_next("sendMessage", 429, times=1000)
+    channel.dispatch_raw(make_update("A", "1"))
+    channel.dispatch_raw(make_update("A", "2"))
+    channel.dispatch_raw(make_update("A", "3"))
+    await rec.wait_events(3)
+    await asyncio.sleep(0.2)
+    assert len(fake.calls_to("sendMessage")) == 1 and rec.quota == ["zalo"]
+
+
+async def test_403_is_an_internal_error_retried_and_delivered(
+    fake: FakeZaloServer, rec: Recorder, make_channel: Callable[..., ZaloChannel]
+) -> None:
+    channel = make_channel()
+    fake.fail_next("sendMessage", 403, times=2)
+    await channel.send("r3", Reply(text="Họp thôn lúc 19 giờ"))
+    assert [c.status for c in fake.calls_to("sendMessage")] == [403, 403, 200]
+    assert fake.texts_to("r3") == ["Họp thôn lúc 19 giờ"]
+
+
+async def test_persistent_403_is_retry_later_and_nobody_is_marked_blocked(
+    fake: FakeZaloServer, rec: Recorder, make_channel: Callable[..., ZaloChannel]
+) -> None:
+    channel = make_channel(max_attempts=2)
+    fake.fail_next("sendMessage", 403, times=100)
+    with pytest.raises(RetryLater):
+        await channel.send("r4", Reply(text="x"))
+    task = await run_polling(channel)
+    fake.push_update(make_update("u-403", "hi"))
+    await rec.wait_events(1)
+    await asyncio.sleep(0.3)
+    assert rec.blocked == []
+    await channel.stop()
+    await asyncio.wait_for(task, 3)
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
@@ -441,38 +511,87 @@ async def test_bad_request_is_a_permanent_failure(
     assert len(fake.calls_to("sendMessage")) == 1
 
 
-async def test_blocked_user_in_conversation_calls_on_blocked(
+async def test_a_refusal_saying_blocked_marks_the_person_blocked(
     fake: FakeZaloServer, rec: Recorder, make_channel: Callable[..., ZaloChannel]
 ) -> None:
-    fake.block_chat("u-chan")
+    """Defensive: Zalo publishes no 'blocked' code; a non-403 refusal saying so is taken at its word."""
     channel = make_channel()
-    task = await run_polling(channel)
-    fake.push_update(make_update("u-chan", "hi"))
+    fake.fail_next("sendMessage", 400, description="User has blocked the bot")
+    channel.dispatch_raw(make_update("u-chan", "hi"))
     await rec.wait_events(1)
     for _ in range(100):
         if rec.blocked:
             break
         await asyncio.sleep(0.02)
     assert rec.blocked == [("zalo", "u-chan")]
-    assert len(fake.calls_to("sendMessage")) == 1  # not retried
+    fake.fail_next("sendMessage", 400, description="User has blocked the bot")
+    with pytest.raises(RecipientBlocked):
+        await channel.send("u-chan", Reply(text="Thông báo lớp học"))
+    assert fake.sent == []
+
+
+# --- polling: Zalo's replays, the gap between polls ---------------------------------------
+
+
+async def test_replayed_updates_are_answered_once_and_polls_keep_a_one_second_gap(
+    fake: FakeZaloServer, rec: Recorder, make_channel: Callable[..., ZaloChannel]
+) -> None:
+    fake.replays = 3  # Zalo hands consumed updates back, at once while any is waiting
+    channel = make_channel(poll_min_interval=1.0)
+    task = await run_polling(channel)
+    fake.push_update(make_update("u-rep", "xin chao", message_id="r-1"))
+    await fake.wait_sent(1)
+    for _ in range(60):  # the three replays come back on the next polls
+        if len(fake.calls_to("getUpdates")) >= 5:
+            break
+        await asyncio.sleep(0.1)
+    starts = [c.at for c in fake.calls_to("getUpdates")]
+    assert len(starts) >= 5
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.95
+    assert [e.update_id for e in rec.events] == ["u-rep:r-1"]
+    assert len(fake.texts_to("u-rep")) == 1
     await channel.stop()
     await asyncio.wait_for(task, 3)
 
 
-@pytest.mark.parametrize("shape", ["ok", "error"])
-async def test_blocked_user_in_broadcast_raises_recipient_blocked(
-    fake: FakeZaloServer, make_channel: Callable[..., ZaloChannel], shape: str
+# --- what the engine cannot read: voice, unsupported, groups -------------------------------
+
+
+async def test_voice_and_unsupported_messages_reach_the_engine_as_such(
+    fake: FakeZaloServer, rec: Recorder, make_channel: Callable[..., ZaloChannel]
 ) -> None:
     channel = make_channel()
-    if shape == "ok":
-        fake.block_chat("u-chan")
-    else:
-        fake.fail_next(
-            "sendMessage", 200, error_code=-230, description="User has blocked the bot", shape="error"
-        )
-    with pytest.raises(RecipientBlocked):
-        await channel.send("u-chan", Reply(text="Thông báo lớp học"))
-    assert fake.sent == []
+    channel.dispatch_raw(make_update("u-v", voice="https://voice.zdn.vn/abc.aac"))
+    channel.dispatch_raw(make_update("u-v", event="message.unsupported.received"))
+    events = await rec.wait_events(2)
+    assert [e.kind.value for e in events] == ["voice", "other"]
+    assert all(e.media_ref is None for e in events)
+
+
+async def test_a_group_chat_gets_a_private_only_notice_once_and_the_engine_sees_nothing(
+    fake: FakeZaloServer, rec: Recorder, make_channel: Callable[..., ZaloChannel]
+) -> None:
+    channel = make_channel()
+    for i in range(3):
+        channel.dispatch_raw(make_update("u-g", f"@Bot hoc vneid {i}", chat_id="group-1", chat_type="GROUP"))
+    sent = await fake.wait_sent(1)
+    await asyncio.sleep(0.2)
+    assert [(m["chat_id"], m["text"]) for m in fake.sent] == [("group-1", GROUP_NOTICE)]
+    assert sent[0]["text"].startswith("Xin chào! Mình chỉ trả lời tin nhắn riêng")
+    assert rec.events == []
+
+
+async def test_get_webhook_info_404_means_no_webhook_and_send_voice_takes_an_aac_url(
+    fake: FakeZaloServer, make_channel: Callable[..., ZaloChannel]
+) -> None:
+    channel = make_channel()
+    assert await channel.api.get_webhook_info() is None
+    assert fake.calls_to("getWebhookInfo")[0].status == 404
+    await channel.api.send_voice("u-voice", "https://hocvuso.example.vn/media/chao.aac")
+    assert fake.sent[0]["method"] == "sendVoice"
+    assert fake.sent[0]["voice_url"] == "https://hocvuso.example.vn/media/chao.aac"
+    with pytest.raises(ValueError):
+        await channel.api.send_voice("u-voice", "https://hocvuso.example.vn/media/chao.mp3")
 
 
 async def test_outgoing_calls_respect_the_rate_limit(

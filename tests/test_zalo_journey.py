@@ -46,7 +46,10 @@ class Resident:
 
     async def read(self) -> str:
         """Everything the bot sent since the last read (waits until the bot goes quiet)."""
-        await self.fake.wait_sent(self.seen + 1, within=10)
+        for _ in range(500):  # until something arrived for this user
+            if len(self.fake.texts_to(self.user)) > self.seen:
+                break
+            await asyncio.sleep(0.02)
         while True:
             count = len(self.fake.sent)
             await asyncio.sleep(0.15)
@@ -103,6 +106,7 @@ def make_channel(runtime: Runtime, fake: FakeZaloServer) -> ZaloChannel:
         webhook_secret=SECRET,
         rate_per_second=200.0,
         poll_timeout=1,
+        poll_min_interval=0.02,
         retry_base_delay=0.01,
     )
 
@@ -165,3 +169,40 @@ async def test_journey_by_webhook_and_redelivery_is_processed_once(runtime: Runt
     finally:
         await server.close()
         await channel.stop(grace_seconds=5)
+
+
+async def test_voice_unsupported_and_group_messages_get_kind_answers_and_groups_store_nothing(
+    runtime: Runtime, fake: FakeZaloServer
+) -> None:
+    from bot.db.models import ProcessedUpdate
+    from bot.engine import texts
+
+    channel = make_channel(runtime, fake)
+    task = asyncio.create_task(channel.start_polling())
+
+    async def push(update: dict) -> None:
+        fake.push_update(update)
+
+    try:
+        # A group mention: a short private-only notice; nothing about anyone is stored.
+        fake.push_update(make_update("zalo-nhom", "@Bot hoc vneid", chat_id="nhom-thon-3", chat_type="GROUP"))
+        await fake.wait_sent(1)
+        assert fake.texts_to("nhom-thon-3")[0].startswith("Xin chào! Mình chỉ trả lời tin nhắn riêng")
+        async with runtime.sessionmaker() as session:
+            assert list(await session.scalars(select(User))) == []
+            assert list(await session.scalars(select(ProcessedUpdate))) == []
+
+        resident = Resident(fake, push, "zalo-ong-tu")
+        await resident.say("xin chào")
+        out = await resident.say("1")  # consents
+        fake.push_update(make_update(resident.user, voice="https://voice.zdn.vn/abc.aac", message_id="v-1"))
+        out = await resident.read()
+        assert texts.VOICE_NOT_UNDERSTOOD in out
+        assert re.search(r"^1\. ", out, re.MULTILINE) and "để chọn." in out
+        fake.push_update(make_update(resident.user, event="message.unsupported.received", message_id="u-1"))
+        out = await resident.read()
+        assert texts.VOICE_NOT_UNDERSTOOD in out
+        assert re.search(r"^1\. ", out, re.MULTILINE) and "để chọn." in out
+    finally:
+        await channel.stop(grace_seconds=5)
+        await asyncio.wait_for(task, 5)

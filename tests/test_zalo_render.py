@@ -10,7 +10,7 @@ from bot.channels.zalo_api import (
     ZaloBadRequest,
     ZaloBlocked,
     ZaloPollTimeout,
-    ZaloRateLimited,
+    ZaloQuotaExceeded,
     ZaloServerError,
     ZaloUnauthorized,
     parse_response,
@@ -144,13 +144,41 @@ def test_text_update_becomes_incoming_with_dedup_key() -> None:
     ("update", "kind", "text"),
     [
         (make_update("u", photo="https://f.zdn.vn/a.jpg", caption="ảnh"), Kind.MEDIA, "ảnh"),
+        (make_update("u", photo="https://f.zdn.vn/b.jpg", photo_key="photo"), Kind.MEDIA, None),
         (make_update("u", sticker="abc"), Kind.MEDIA, None),
+        (make_update("u", voice="https://voice.zdn.vn/v1.aac"), Kind.VOICE, None),
         (make_update("u", event="message.unsupported.received"), Kind.OTHER, None),
     ],
 )
 def test_non_text_updates(update: dict, kind: Kind, text: str | None) -> None:
     incoming = to_incoming(update)
     assert incoming is not None and incoming.kind == kind and incoming.text == text
+
+
+@pytest.mark.parametrize("key", ["photo_url", "photo"])
+def test_a_photo_is_found_under_either_key(key: str) -> None:
+    incoming = to_incoming(make_update("u", photo="https://f.zdn.vn/a.jpg", photo_key=key))
+    assert incoming is not None and incoming.media_ref == "https://f.zdn.vn/a.jpg"
+
+
+@pytest.mark.parametrize(
+    ("fields", "kind"),
+    [
+        ({"photo_url": "https://f.zdn.vn/a.jpg"}, Kind.MEDIA),
+        ({"url": "https://zalo-api.zadn.vn/sticker.webp"}, Kind.MEDIA),
+        ({"voice_url": "https://voice.zdn.vn/v.aac"}, Kind.VOICE),
+        ({}, Kind.OTHER),
+    ],
+)
+def test_event_is_inferred_from_the_fields_when_the_name_is_missing(fields: dict, kind: Kind) -> None:
+    message = {"message_id": "m", "from": {"id": "u"}, "chat": {"id": "u", "chat_type": "PRIVATE"}, **fields}
+    incoming = to_incoming({"message": message})
+    assert incoming is not None and incoming.kind == kind
+
+
+def test_a_voice_message_is_not_taken_for_a_photo() -> None:
+    incoming = to_incoming(make_update("u", voice="https://voice.zdn.vn/v1.aac"))
+    assert incoming is not None and incoming.media_ref is None
 
 
 def test_update_without_event_name_as_in_the_docs_sample() -> None:
@@ -197,11 +225,13 @@ def test_response_shapes() -> None:
         parse_response("getUpdates", 408, '{"ok": false, "error_code": 408}')
     with pytest.raises(ZaloServerError):
         parse_response("sendMessage", 408, '{"ok": false, "error_code": 408}')
-    with pytest.raises(ZaloRateLimited) as limited:
+    with pytest.raises(ZaloPollTimeout):  # as measured: HTTP 408, no error_code in the body
+        parse_response("getUpdates", 408, '{"ok": false, "description": "Request timeout"}')
+    with pytest.raises(ZaloQuotaExceeded) as limited:
         parse_response(
             "sendMessage",
             429,
-            '{"ok": false, "error_code": 429, "description": "quota"}',
+            '{"ok": false, "error_code": 429, "description": "Quota exceeded"}',
             {"Retry-After": "3"},
         )
     assert limited.value.retry_after == 3.0
@@ -209,10 +239,13 @@ def test_response_shapes() -> None:
         parse_response("sendMessage", 502, "<html>Bad gateway</html>")
     with pytest.raises(ZaloBlocked):
         parse_response(
-            "sendMessage", 200, '{"error": -230, "message": "User has blocked the bot", "data": null}'
+            "sendMessage", 200, '{"error": -201, "message": "User has blocked the bot", "data": null}'
         )
-    with pytest.raises(ZaloBlocked):
-        parse_response("sendMessage", 403, '{"ok": false, "error_code": 403, "description": "Forbidden"}')
+    # 403 is "Internal server error" in Zalo's table: transient, never "blocked".
+    for body in ('{"ok": false, "error_code": 403, "description": "Internal server error"}',
+                 '{"ok": false, "error_code": 403, "description": "Forbidden"}'):
+        with pytest.raises(ZaloServerError):
+            parse_response("sendMessage", 403, body)
     with pytest.raises(ZaloUnauthorized):
         parse_response("getMe", 401, '{"ok": false, "error_code": 401, "description": "Unauthorized"}')
     with pytest.raises(ZaloBadRequest):

@@ -18,6 +18,9 @@ Handler = Callable[[Incoming], Awaitable[list[Reply]]]
 BlockedHook = Callable[[str, str], Awaitable[None]]
 """Called as hook(channel, user_id) when the platform says the user blocked the bot."""
 
+QuotaHook = Callable[[str], Awaitable[None]]
+"""Called as hook(channel) once when a channel's sending quota runs out (tell the admins)."""
+
 
 class SendError(Exception):
     """Base class for delivery failures the outbox understands."""
@@ -33,6 +36,11 @@ class RetryLater(SendError):
     def __init__(self, retry_after: float, message: str = "") -> None:
         super().__init__(message or f"retry after {retry_after}s")
         self.retry_after = retry_after
+
+
+class QuotaExceeded(RetryLater):
+    """The channel's sending quota is used up (Zalo 429, monthly cap included): pause the whole
+    channel for `retry_after` seconds; the row waits without using up its attempts."""
 
 
 class PermanentFailure(SendError):

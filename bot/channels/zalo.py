@@ -1,7 +1,20 @@
 """Zalo channel adapter (Zalo Bot Platform / Bot API) for polling and webhook mode.
 
 - `start_polling()` deletes any webhook (polling and webhook exclude each other),
-  then long-polls getUpdates until `stop()`; an empty poll (408) is normal.
+  then long-polls getUpdates until `stop()`; an empty poll (HTTP 408, or 408 in
+  the body) is normal. getUpdates has no offset and no ack: Zalo replays consumed
+  updates and answers at once while its queue is non-empty, so calls start at
+  least `poll_min_interval` (1 s) apart and updates already seen (`chat.id` +
+  `message_id`, kept in memory only, the last `SEEN_KEYS`) are dropped; the
+  engine's processed-updates table catches replays across restarts.
+- Group chats (beta: the bot sees mentions and replies): a short notice that the
+  bot answers in private only, once per group per process; nothing reaches the
+  engine, nothing is stored.
+- 403 is Zalo's "Internal server error": retried, then `RetryLater`; nobody is
+  marked blocked for it. 429 "Quota exceeded" (monthly cap included) pauses the
+  whole channel (`zalo_quota.QuotaGate`): logged once, admins told once through
+  `on_quota`, `send()` raises `QuotaExceeded` without calling Zalo until the
+  pause ends.
 - `webhook_handler` is mounted by the web app at /webhook/zalo. Zalo sends the
   secret given to setWebhook in header `X-Bot-Api-Secret-Token` (docs:
   setWebhook "secret_token ... đính kèm trong header X-Bot-Api-Secret-Token");
@@ -23,6 +36,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,7 +44,15 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.channels.base import BlockedHook, Handler, PermanentFailure, RecipientBlocked, RetryLater
+from bot.channels.base import (
+    BlockedHook,
+    Handler,
+    PermanentFailure,
+    QuotaExceeded,
+    QuotaHook,
+    RecipientBlocked,
+    RetryLater,
+)
 from bot.channels.media_urls import MediaRefused, MediaUrlPolicy
 from bot.channels.webhook_body import BadBody, bad_request, read_object
 from bot.channels.zalo_api import (
@@ -39,13 +61,14 @@ from bot.channels.zalo_api import (
     ZaloApiError,
     ZaloBadRequest,
     ZaloBlocked,
-    ZaloPollTimeout,
-    ZaloRateLimited,
+    ZaloQuotaExceeded,
     ZaloServerError,
     ZaloUnauthorized,
 )
+from bot.channels.zalo_polling import poll_updates
+from bot.channels.zalo_quota import QuotaGate
 from bot.channels.zalo_render import Outgoing, render
-from bot.channels.zalo_updates import CHANNEL, check_shape, extract_updates, to_incoming
+from bot.channels.zalo_updates import CHANNEL, check_shape, dedup_key, extract_updates, group_chat_id, to_incoming
 from bot.config import ZALO_MEDIA_HOSTS
 from bot.messages import Incoming, Reply
 
@@ -55,7 +78,9 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 SORRY_TEXT = "Xin lỗi, hệ thống đang bận. Anh/chị vui lòng thử lại sau ít phút."
+GROUP_NOTICE = "Xin chào! Mình chỉ trả lời tin nhắn riêng. Mời bạn nhắn riêng cho mình để học nhé."
 DEFAULT_RETRY_AFTER = 5.0  # seconds suggested to the outbox when Zalo gave no hint
+SEEN_KEYS = 4096  # recent updates remembered (in memory) to drop Zalo's replays
 
 
 class ZaloChannel:
@@ -74,6 +99,8 @@ class ZaloChannel:
         rate_per_second: float = 5.0,
         *,
         poll_timeout: int = 30,
+        poll_min_interval: float = 1.0,
+        on_quota: QuotaHook | None = None,
         max_attempts: int = 4,
         retry_base_delay: float = 0.5,
         max_retry_wait: float = 10.0,
@@ -98,6 +125,11 @@ class ZaloChannel:
         self.media_base_url = media_base_url.rstrip("/") if media_base_url else None
         self.webhook_secret = webhook_secret
         self.poll_timeout = poll_timeout
+        self.poll_min_interval = poll_min_interval
+        self.quota = QuotaGate(CHANNEL, on_quota)
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._groups_told: OrderedDict[str, None] = OrderedDict()
+        self._side_tasks: set[asyncio.Task[None]] = set()
         self._idle_worker_seconds = idle_worker_seconds
         self._queues: dict[str, asyncio.Queue[Incoming | None]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
@@ -120,10 +152,28 @@ class ZaloChannel:
             self._workers[key] = asyncio.create_task(self._worker(key, queue), name=f"zalo-user-{key}")
         queue.put_nowait(incoming)
 
+    @staticmethod
+    def _remember(seen: OrderedDict[str, None], key: str) -> bool:
+        """Add `key` to a bounded recency set; False if it was there already."""
+        if key in seen:
+            seen.move_to_end(key)
+            return False
+        seen[key] = None
+        if len(seen) > SEEN_KEYS:
+            seen.popitem(last=False)
+        return True
+
     def dispatch_raw(self, body: Any) -> int:
         """Dispatch every message update in a raw API body; return how many were queued."""
         count = 0
         for update in extract_updates(body):
+            key = dedup_key(update)
+            if key is not None and not self._remember(self._seen, key):
+                continue  # Zalo replays consumed updates: answered once already
+            group = group_chat_id(update)
+            if group is not None:
+                self._tell_group(group)
+                continue
             incoming = to_incoming(update)
             if incoming is None:
                 log.info("zalo: ignored update %s", update.get("event_name"))
@@ -131,6 +181,19 @@ class ZaloChannel:
             self.dispatch(incoming)
             count += 1
         return count
+
+    def _tell_group(self, chat_id: str) -> None:
+        """The private-only notice, once per group; nothing reaches the engine."""
+        if self._stopping or not self._remember(self._groups_told, chat_id):
+            return
+
+        async def tell() -> None:
+            with contextlib.suppress(ZaloApiError):
+                await self.api.send_message(chat_id, GROUP_NOTICE)
+
+        task = asyncio.create_task(tell())
+        self._side_tasks.add(task)
+        task.add_done_callback(self._side_tasks.discard)
 
     async def _worker(self, key: str, queue: asyncio.Queue[Incoming | None]) -> None:
         try:
@@ -155,6 +218,9 @@ class ZaloChannel:
         except Exception:
             log.exception("zalo: handler failed for update %s", incoming.update_id)
             replies = [Reply(text=SORRY_TEXT)]
+        if self.quota.remaining():
+            log.debug("zalo: quota paused; reply to update %s not sent", incoming.update_id)
+            return
         try:
             await self._deliver(incoming.reply_to, replies)
         except ZaloBlocked:
@@ -164,6 +230,8 @@ class ZaloChannel:
                     await self._on_blocked(CHANNEL, incoming.user_id)
                 except Exception:
                     log.exception("zalo: on_blocked hook failed")
+        except ZaloQuotaExceeded as exc:
+            self.quota.hit(exc.retry_after)  # logs once per episode
         except ZaloApiError as exc:
             log.error("zalo: reply to update %s not delivered: %s", incoming.update_id, exc)
 
@@ -185,14 +253,19 @@ class ZaloChannel:
         for reply in replies:
             for call in render(reply, self.media_base_url):
                 await self._call(chat_id, call)
+                self.quota.ok()
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         """Sender protocol: deliver one reply outside a conversation turn (broadcasts)."""
+        if wait := self.quota.remaining():
+            raise QuotaExceeded(wait, "zalo: quota exceeded, channel paused")
         try:
             await self._deliver(chat_id, [reply])
         except ZaloBlocked as exc:
             raise RecipientBlocked(str(exc)) from None
-        except (ZaloRateLimited, ZaloServerError) as exc:
+        except ZaloQuotaExceeded as exc:
+            raise QuotaExceeded(self.quota.hit(exc.retry_after), str(exc)) from None
+        except ZaloServerError as exc:
             raise RetryLater(
                 exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER, str(exc)
             ) from None
@@ -208,33 +281,9 @@ class ZaloChannel:
             await self.api.delete_webhook()
         except ZaloApiError as exc:
             log.error("zalo: deleteWebhook failed (%s); polling anyway", exc)
-        backoff = 1.0
-        while not self._stop_event.is_set():
-            poll = asyncio.create_task(self.api.get_updates(self.poll_timeout))
-            stopper = asyncio.create_task(self._stop_event.wait())
-            done, _ = await asyncio.wait({poll, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            if poll not in done:
-                poll.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await poll
-                break
-            stopper.cancel()
-            try:
-                result = poll.result()
-            except ZaloPollTimeout:
-                backoff = 1.0
-                continue
-            except ZaloUnauthorized as exc:
-                log.error("zalo: token refused (%s); polling stopped", exc)
-                break
-            except ZaloApiError as exc:
-                log.warning("zalo: getUpdates failed (%s); retrying in %.0fs", exc, backoff)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop_event.wait(), backoff)
-                backoff = min(backoff * 2, 30.0)
-                continue
-            backoff = 1.0
-            self.dispatch_raw(result)
+        await poll_updates(
+            self.api, self._stop_event, self.dispatch_raw, self.poll_timeout, self.poll_min_interval
+        )
         self._polling = False
 
     # --- webhook ----------------------------------------------------------------
@@ -299,6 +348,8 @@ class ZaloChannel:
         """Stop polling, let queued and in-flight updates finish (up to `grace_seconds`), close HTTP."""
         self._stopping = True
         self._stop_event.set()
+        if self._side_tasks:
+            await asyncio.wait(list(self._side_tasks), timeout=grace_seconds)
         for queue in list(self._queues.values()):
             queue.put_nowait(None)
         workers = list(self._workers.values())

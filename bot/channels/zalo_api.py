@@ -13,18 +13,25 @@ Facts and where they come from (checked 2026 with the search tool):
   the official docs as mirrored in XuanNguyenNB/QuanLyThuChi_Bot_Telegram_Zalom
   docs/ZALO_BOT_API.md ("cập nhật 10/12/2025", source bot.zaloplatforms.com/docs),
   and openclaw/openclaw extensions/zalo/src/api.ts.
-- getUpdates returns ONE update object (not an array) and an empty long poll
-  comes back as error_code 408: openclaw api.ts ("Zalo returns a single update
-  per call", `isPollingTimeout` = errorCode 408). Whether the HTTP status is 200
-  or 408 is not documented -> both are handled.
+- getUpdates returns ONE update object (not an array). An empty long poll is
+  measured as HTTP 408 `{"ok": false, "description": "Request timeout"}`; some
+  clients see `error_code: 408` in an HTTP 200 body: both are `ZaloPollTimeout`.
+- Zalo's own error table (/work/shared/ZALO.md): 400 bad request, 401 token
+  invalid, **403 "Internal server error"** (transient: retried, never taken to
+  mean the person blocked the bot), 404 not found, 408 empty poll, **429 "Quota
+  exceeded"** (includes the monthly message quota: `ZaloQuotaExceeded`, never
+  retried here; the channel pauses itself, see zalo.py).
+- getWebhookInfo with no webhook set answers HTTP 404 `{"ok": false,
+  "description": "Not Found"}`: `get_webhook_info()` returns None then.
+- sendVoice takes `voice_url`, a public URL ending in `.aac` (private chats only).
 Chosen defensively (not documented anywhere we could find):
 - The `{error, message, data}` error shape (used by Zalo's other APIs) is parsed
   too; `error == 0` means success with `data` as the result.
 - 429 retry hint: read from `parameters.retry_after` (Telegram style) or the
   HTTP `Retry-After` header; neither is documented for Zalo.
-- "User blocked the bot / unreachable": no error code is published. We treat
-  error_code/HTTP 403, and any description mentioning "block", "chặn" or
-  "forbidden", as blocked.
+- "User blocked the bot / unreachable": no error code is published. Only a
+  refusal (not 403, not 5xx) whose description says "block" or "chặn" is taken
+  as blocked.
 - 401 means a bad token (as Telegram); we never retry it.
 """
 
@@ -45,7 +52,9 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
 TEXT_LIMIT = 2000  # sendMessage `text` and sendPhoto `caption`: 1..2000 characters
 POLL_TIMEOUT_CODE = 408
-_BLOCKED_WORDS = ("block", "chặn", "forbidden")
+_BLOCKED_WORDS = ("block", "chặn")
+INTERNAL_ERROR_CODE = 403  # Zalo's table: "Internal server error", not "forbidden"
+VOICE_SUFFIX = ".aac"
 
 
 class ZaloApiError(Exception):
@@ -65,12 +74,12 @@ class ZaloPollTimeout(ZaloApiError):
     """getUpdates found nothing during its long poll (408): not an error."""
 
 
-class ZaloRateLimited(ZaloApiError):
-    """429: quota exceeded; transient."""
+class ZaloQuotaExceeded(ZaloApiError):
+    """429 "Quota exceeded" (the monthly message quota included): stop sending, do not retry now."""
 
 
 class ZaloServerError(ZaloApiError):
-    """5xx, timeouts or network failures; transient."""
+    """403 ("Internal server error" in Zalo's table), 5xx, timeouts or network failures; transient."""
 
 
 class ZaloBlocked(ZaloApiError):
@@ -121,10 +130,10 @@ def _classify(method: str, code: int | None, description: str, retry_after: floa
             return ZaloPollTimeout(method, code, description)
         return ZaloServerError(method, code, description)
     if code == 429:
-        return ZaloRateLimited(method, code, description, retry_after)
-    if code is not None and code >= 500:
+        return ZaloQuotaExceeded(method, code, description, retry_after)
+    if code is not None and (code >= 500 or code == INTERNAL_ERROR_CODE):
         return ZaloServerError(method, code, description, retry_after)
-    if code == 403 or any(word in lowered for word in _BLOCKED_WORDS):
+    if any(word in lowered for word in _BLOCKED_WORDS):
         return ZaloBlocked(method, code, description)
     if code == 401:
         return ZaloUnauthorized(method, code, description)
@@ -169,7 +178,7 @@ def parse_response(method: str, status: int, body: str, headers: Mapping[str, st
 
 
 def _is_transient(exc: BaseException) -> bool:
-    return isinstance(exc, ZaloRateLimited | ZaloServerError)
+    return isinstance(exc, ZaloServerError)
 
 
 class ZaloApi:
@@ -316,7 +325,13 @@ class ZaloApi:
         return await self.call("deleteWebhook")
 
     async def get_webhook_info(self) -> Any:
-        return await self.call("getWebhookInfo")
+        """The webhook Zalo has on record, or None when there is none (Zalo answers 404 then)."""
+        try:
+            return await self.call("getWebhookInfo")
+        except ZaloBadRequest as exc:
+            if exc.code == 404:
+                return None
+            raise
 
     async def send_message(self, chat_id: str, text: str) -> Any:
         return await self.call("sendMessage", {"chat_id": chat_id, "text": text})
@@ -327,6 +342,11 @@ class ZaloApi:
             payload["caption"] = caption
         return await self.call("sendPhoto", payload)
 
+    async def send_voice(self, chat_id: str, voice_url: str) -> Any:
+        """A voice message from a public `.aac` URL (private chats only)."""
+        if not voice_url.lower().split("?", 1)[0].endswith(VOICE_SUFFIX):
+            raise ValueError("Zalo sendVoice needs a public URL ending in .aac")
+        return await self.call("sendVoice", {"chat_id": chat_id, "voice_url": voice_url})
 
 
 __all__ = [
@@ -337,7 +357,7 @@ __all__ = [
     "ZaloBadRequest",
     "ZaloBlocked",
     "ZaloPollTimeout",
-    "ZaloRateLimited",
+    "ZaloQuotaExceeded",
     "ZaloServerError",
     "ZaloUnauthorized",
     "parse_response",

@@ -1,11 +1,16 @@
 """Zalo Bot API updates -> channel-neutral `Incoming` events.
 
-Update shape (docs "getUpdates"/"Webhook" + openclaw extensions/zalo/src/api.ts):
-`{"event_name": "message.text.received", "message": {"message_id", "from": {"id",
-"display_name", "is_bot"}, "chat": {"id", "chat_type"}, "text", "photo", "caption",
-"sticker", "date" (ms)}}`. The docs' own getUpdates sample has no `event_name` and
-names the sender `first_name`, so the event is inferred from the fields when
-missing, and the name is read from `display_name`, `name` or `first_name`.
+Update shape (docs "getUpdates"/"Webhook" + openclaw extensions/zalo/src/api.ts +
+/work/shared/ZALO.md): `{"event_name": "message.text.received", "message": {"message_id",
+"from": {"id", "display_name", "is_bot"}, "chat": {"id", "chat_type": PRIVATE|GROUP},
+"text", "photo_url" (real traffic; one docs table says "photo": both are read), "caption",
+"sticker", "url" (sticker picture), "voice_url" (voice), "date" (ms)}}`.
+Events: text, image, sticker -> TEXT/MEDIA; `message.voice.received` -> VOICE (the engine
+cannot listen yet and says so); `message.unsupported.received` (sent among others for
+accounts of people who cannot read) -> OTHER. Group chats are not turned into events at all
+(`group_chat_id`): the channel answers them with a short private-only notice.
+The docs' own getUpdates sample has no `event_name` and names the sender `first_name`,
+so the event is inferred from the fields when missing, and the name is read from `display_name`, `name` or `first_name`.
 The webhook body may be wrapped as `{"ok": true, "result": {...}}` (ZALO.md) or
 bare (openclaw monitor.webhook.ts); getUpdates returns one object, but an array
 is accepted too.
@@ -31,6 +36,7 @@ EVENT_IMAGE = "message.image.received"
 EVENT_STICKER = "message.sticker.received"
 EVENT_VOICE = "message.voice.received"
 EVENT_UNSUPPORTED = "message.unsupported.received"
+GROUP = "GROUP"
 
 
 def extract_updates(body: Any) -> list[Mapping[str, Any]]:
@@ -70,13 +76,39 @@ def _event_name(update: Mapping[str, Any], message: Mapping[str, Any]) -> str:
         return name
     if isinstance(message.get("text"), str):
         return EVENT_TEXT
-    if message.get("photo") or message.get("photo_url"):
+    if message.get("photo_url") or message.get("photo"):
         return EVENT_IMAGE
-    if message.get("sticker"):
+    if message.get("voice_url"):
+        return EVENT_VOICE
+    if message.get("sticker") or message.get("url"):
         return EVENT_STICKER
     if message.get("voice_url"):
         return EVENT_VOICE
     return EVENT_UNSUPPORTED
+
+
+def group_chat_id(update: Mapping[str, Any]) -> str | None:
+    """The chat id when the update comes from a group chat (answered in private only), else None."""
+    message = update.get("message")
+    if not isinstance(message, Mapping):
+        return None
+    chat = message.get("chat")
+    if isinstance(chat, Mapping) and str(chat.get("chat_type") or "").upper() == GROUP:
+        return _text_or_none(chat.get("id"))
+    return None
+
+
+def dedup_key(update: Mapping[str, Any]) -> str | None:
+    """`chat.id:message_id` (or None): Zalo replays consumed updates, this recognises them."""
+    message = update.get("message")
+    if not isinstance(message, Mapping) or message.get("message_id") is None:
+        return None
+    chat = message.get("chat")
+    sender = message.get("from")
+    chat_id = chat.get("id") if isinstance(chat, Mapping) else None
+    if chat_id is None and isinstance(sender, Mapping):
+        chat_id = sender.get("id")
+    return f"{chat_id}:{message['message_id']}"
 
 
 def _text_or_none(value: Any) -> str | None:
@@ -113,7 +145,7 @@ def to_incoming(update: Mapping[str, Any]) -> Incoming | None:
 
     event = _event_name(update, message)
     text: str | None
-    photo = message.get("photo") or message.get("photo_url")
+    photo = message.get("photo_url") or message.get("photo")
     if event == EVENT_TEXT:
         kind, text = Kind.TEXT, clean_platform_text(str(message.get("text") or ""))
     elif event in (EVENT_IMAGE, EVENT_STICKER):

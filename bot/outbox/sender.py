@@ -4,7 +4,9 @@
   the limit (see `_ChannelPacer`), and a minimum spacing per chat. A `RetryLater` pauses the
   whole channel for its `retry_after` and puts the row back with `next_attempt_at` in the future.
 - Outcomes: `RecipientBlocked` → row `blocked` and `users.blocked_at` set; `PermanentFailure`
-  → `failed`; `RetryLater` beyond `max_attempts` → `failed`.
+  → `failed`; `RetryLater` beyond `max_attempts` → `failed`. `QuotaExceeded` (a channel's quota
+  is used up) pauses the channel for its whole `retry_after` and puts the row back without
+  using up an attempt: it is the channel that waits, not the row.
 - Crash safety: a row is marked `sent` right after the platform accepted it. Outcomes are
   written by one flusher in small group commits (as soon as `flush_batch` outcomes are waiting,
   at the latest `flush_interval` seconds after the first; at once when nothing is in flight),
@@ -30,7 +32,7 @@ from datetime import datetime, timedelta
 from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.base import PermanentFailure, RecipientBlocked, RetryLater, Sender
+from bot.channels.base import PermanentFailure, QuotaExceeded, RecipientBlocked, RetryLater, Sender
 from bot.config import Settings
 from bot.db.repositories import outbox as repo
 from bot.db.repositories import users as users_repo
@@ -78,9 +80,10 @@ class _Outcomes:
     blocked: list[tuple[int, int | None]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
     retry: list[tuple[int, datetime, str]] = field(default_factory=list)
+    paused: list[tuple[int, datetime, str]] = field(default_factory=list)  # channel out of quota
 
     def __len__(self) -> int:
-        return len(self.sent) + len(self.blocked) + len(self.failed) + len(self.retry)
+        return len(self.sent) + len(self.blocked) + len(self.failed) + len(self.retry) + len(self.paused)
 
 
 class _ChannelPacer:
@@ -369,6 +372,9 @@ class OutboxSender:
         except RecipientBlocked as exc:
             self._outcomes.blocked.append((row.id, row.user_id))
             log.info("outbox %s: recipient blocked (%s)", row.id, exc)
+        except QuotaExceeded as exc:
+            pacer.pause(exc.retry_after)
+            self._outcomes.paused.append((row.id, self.clock() + timedelta(seconds=exc.retry_after), str(exc)))
         except RetryLater as exc:
             pacer.pause(min(exc.retry_after, 300.0))
             if row.attempts + 1 >= self.max_attempts:
@@ -432,16 +438,18 @@ class OutboxSender:
                     await repo.mark(session, [row_id], repo.FAILED, now, error[:300])
                 for row_id, at, error in batch.retry:
                     await repo.retry_later(session, row_id, at, error)
+                for row_id, at, error in batch.paused:
+                    await repo.retry_later(session, row_id, at, error, count_attempt=False)
         except BaseException:
             self._merge_back(batch)
             raise
         self.stats.sent += len(batch.sent)
         self.stats.blocked += len(batch.blocked)
         self.stats.failed += len(batch.failed)
-        self.stats.retried += len(batch.retry)
+        self.stats.retried += len(batch.retry) + len(batch.paused)
         self.stats.unmarked -= len(batch)
         self._flushed.set()
-        if batch.retry:
+        if batch.retry or batch.paused:
             self._wake.set()
 
     def _merge_back(self, batch: _Outcomes) -> None:
@@ -449,6 +457,7 @@ class OutboxSender:
         self._outcomes.blocked[:0] = batch.blocked
         self._outcomes.failed[:0] = batch.failed
         self._outcomes.retry[:0] = batch.retry
+        self._outcomes.paused[:0] = batch.paused
 
     async def stop(self) -> None:
         self._stopping = True

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from bot.runtime import Runtime
 from bot.web.dashboard import setup_dashboard
-from bot.web.health import HealthProbe, setup_health
+from bot.web.health import HealthNote, HealthProbe, setup_health
 from bot.web.practice import setup_practice
 from bot.web.security import harden
 
@@ -19,12 +19,13 @@ def create_web_app(
     runtime: Runtime,
     webhooks: Mapping[str, WebhookHandler] | None = None,
     probes: Mapping[str, HealthProbe] | None = None,
+    notes: Mapping[str, HealthNote] | None = None,
 ) -> web.Application:
     """`webhooks` maps a channel name to its handler, served at POST /webhook/<name>."""
     app = harden(web.Application(client_max_size=2 * 1024 * 1024))
     for name, handler in (webhooks or {}).items():
         app.router.add_post(f"/webhook/{name}", handler)
-    setup_health(app, runtime.sessionmaker, probes or {}, runtime.settings.metrics_token)
+    setup_health(app, runtime.sessionmaker, probes or {}, runtime.settings.metrics_token, notes)
     uploads = runtime.settings.uploads_dir
     uploads.mkdir(parents=True, exist_ok=True)
     app.router.add_static("/media/uploads/", uploads, show_index=False, follow_symlinks=False)

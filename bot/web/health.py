@@ -1,4 +1,8 @@
-"""Operator endpoints: /healthz (database and channels) and /metrics (Prometheus text format)."""
+"""Operator endpoints: /healthz (database and channels) and /metrics (Prometheus text format).
+
+A channel that is up but paused (Zalo's quota used up) stays "ok" — restarting would not help — and is
+listed under "paused" with its reason on /healthz, and as `hocvuso_channel_paused{channel} 1` on /metrics.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,15 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import OutboxMessage
-from bot.observability import CHANNEL_UP, OUTBOX
+from bot.observability import CHANNEL_PAUSED, CHANNEL_UP, OUTBOX
 
 log = logging.getLogger(__name__)
 
 HealthProbe = Callable[[], bool]
 """Returns True while a part (a channel adapter) is up."""
+
+HealthNote = Callable[[], str | None]
+"""Returns why a channel is paused (e.g. out of quota), None while it sends normally."""
 
 
 _FORWARDED = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
@@ -47,7 +54,10 @@ def setup_health(
     sessionmaker: async_sessionmaker[AsyncSession],
     probes: Mapping[str, HealthProbe],
     metrics_token: str | None = None,
+    notes: Mapping[str, HealthNote] | None = None,
 ) -> None:
+    notes = notes or {}
+
     async def healthz(request: web.Request) -> web.Response:
         checks: dict[str, bool] = {}
         try:
@@ -60,7 +70,11 @@ def setup_health(
         for name, probe in probes.items():
             checks[f"channel:{name}"] = bool(probe())
         ok = all(checks.values())
-        return web.json_response({"ok": ok, "checks": checks}, status=200 if ok else 503)
+        body: dict[str, object] = {"ok": ok, "checks": checks}
+        paused = {name: note for name, get in notes.items() if (note := get())}
+        if paused:
+            body["paused"] = paused
+        return web.json_response(body, status=200 if ok else 503)
 
     async def metrics(request: web.Request) -> web.Response:
         refused = metrics_allowed(request, metrics_token)
@@ -79,6 +93,8 @@ def setup_health(
             log.exception("metrics: could not read the outbox")
         for name, probe in probes.items():
             CHANNEL_UP.labels(name).set(1 if probe() else 0)
+        for name, get in notes.items():
+            CHANNEL_PAUSED.labels(name).set(1 if get() else 0)
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     app.router.add_get("/healthz", healthz)

@@ -1,14 +1,21 @@
 """A fake Zalo Bot API server (aiohttp, 127.0.0.1) for tests and local runs.
 
-Serves `POST /bot<TOKEN>/<method>` and validates like the docs: known token,
-`chat_id` required, text 1-2000 characters, photo an http(s) URL, caption <= 2000,
-setWebhook https URL + secret 8-256 chars, getUpdates refused while a webhook is
-set. getUpdates long-polls a queue the test feeds and answers ONE update, or
-`{"ok": false, "error_code": 408}` when the (shortened) poll expires.
+Serves `POST /bot<TOKEN>/<method>` and validates like the docs (/work/shared/ZALO.md):
+known token, `chat_id` required, text 1-2000 characters, photo an http(s) URL,
+caption <= 2000, sendVoice `voice_url` an http(s) URL ending in `.aac`, setWebhook
+https URL + secret 8-256 chars, getUpdates refused while a webhook is set,
+getWebhookInfo with no webhook -> HTTP 404 `{"ok": false, "description": "Not Found"}`.
+getUpdates long-polls a queue the test feeds and answers ONE update. Like Zalo (no
+offset, no ack) each delivered update comes back `replays` more times, answered at
+once while any is waiting; an expired (shortened) poll answers HTTP 408
+`{"ok": false, "description": "Request timeout"}` (as measured), or with
+`empty_poll_style="body"` HTTP 200 with `error_code: 408` in the body.
+`make_update` builds real traffic's shapes: images carry `photo_url` (`photo_key="photo"`
+for the docs table's variant), stickers `sticker` + `url`, voice `voice_url`.
 
-Failure injection: `fail_next(method, status, times=...)` (429 with a retry
-hint, 5xx, 400, or the `{error, message}` shape), `block_chat(chat_id)` (403
-"user has blocked the bot"), `set_rate_limit(n)` (429 above n calls/second).
+Failure injection: `fail_next(method, status, times=...)` (403 "Internal server
+error", 429 "Quota exceeded" with or without a retry hint, 5xx, 400, or the
+`{error, message}` shape), `set_rate_limit(n)` (429 above n calls/second).
 `post_webhook(url, update, secret=...)` delivers an update like Zalo does.
 
 Standalone: `python -m tests.fakes.zalo_server --port P --log FILE [--token T]`
@@ -44,6 +51,7 @@ METHODS = {
     "sendPhoto",
     "sendSticker",
     "sendChatAction",
+    "sendVoice",
 }
 _ids = itertools.count(1)
 
@@ -61,26 +69,35 @@ def make_update(
     display_name: str = "Nguyễn Văn A",
     chat_id: str | None = None,
     photo: str | None = None,
+    photo_key: str = "photo_url",
     caption: str | None = None,
     sticker: str | None = None,
+    voice: str | None = None,
+    chat_type: str = "PRIVATE",
 ) -> dict[str, Any]:
     """An update shaped like the Bot API's (date in milliseconds)."""
     message: dict[str, Any] = {
         "message_id": message_id or _new_id(),
         "from": {"id": user_id, "display_name": display_name, "is_bot": False},
-        "chat": {"id": chat_id or user_id, "chat_type": "PRIVATE"},
+        "chat": {"id": chat_id or user_id, "chat_type": chat_type},
         "date": int(time.time() * 1000),
     }
     if text is not None:
         message["text"] = text
     if photo is not None:
-        message["photo"] = photo
+        message[photo_key] = photo
+        message["message_type"] = "CHAT_PHOTO"
         event = "message.image.received"
     if caption is not None:
         message["caption"] = caption
     if sticker is not None:
         message["sticker"] = sticker
+        message["url"] = f"https://zalo-api.zadn.vn/api/emoticon/sticker/webpc?eid={sticker}"
         event = "message.sticker.received"
+    if voice is not None:
+        message["voice_url"] = voice
+        message["message_type"] = "CHAT_VOICE"
+        event = "message.voice.received"
     return {"event_name": event, "message": message}
 
 
@@ -111,7 +128,8 @@ class FakeZaloServer:
 
     tokens: set[str] = field(default_factory=lambda: {DEFAULT_TOKEN})
     max_poll_wait: float = 0.5  # cap on getUpdates' long poll to keep tests fast
-    empty_poll_http_status: int = 200  # status code of the 408 answer (undocumented; 200 or 408)
+    empty_poll_style: str = "http"  # "http": HTTP 408 (measured); "body": HTTP 200 + error_code 408
+    replays: int = 2  # how many more times getUpdates answers each update it delivered (Zalo: no ack)
     log_path: str | None = None
     any_token: bool = False
 
@@ -119,8 +137,8 @@ class FakeZaloServer:
         self.calls: list[Call] = []
         self.sent: list[dict[str, Any]] = []  # successful sendMessage / sendPhoto payloads (+ "method")
         self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._replay: deque[dict[str, Any]] = deque()
         self.webhook: dict[str, Any] = {"url": "", "secret_token": None, "updated_at": 0}
-        self.blocked: set[str] = set()
         self._failures: dict[str, deque[_Failure]] = {}
         self._rate_limit: float | None = None
         self._recent: deque[float] = deque()
@@ -148,9 +166,6 @@ class FakeZaloServer:
         self._failures.setdefault(method, deque()).append(
             _Failure(status, times, error_code, description, retry_after, shape)
         )
-
-    def block_chat(self, chat_id: str) -> None:
-        self.blocked.add(chat_id)
 
     def set_rate_limit(self, per_second: float | None) -> None:
         self._rate_limit = per_second
@@ -284,7 +299,7 @@ class FakeZaloServer:
                 token,
                 429,
                 429,
-                "Too Many Requests: quota exceeded",
+                "Quota exceeded",
                 extra={"parameters": {"retry_after": 1}},
                 headers={"Retry-After": "1"},
             )
@@ -293,7 +308,8 @@ class FakeZaloServer:
     def _injected(self, method: str, payload: dict[str, Any], token: str, failure: _Failure) -> web.Response:
         code = failure.error_code if failure.error_code is not None else failure.status
         text = failure.description or {
-            429: "Too Many Requests: quota exceeded",
+            403: "Internal server error",
+            429: "Quota exceeded",
             500: "Internal Server Error",
             502: "Bad Gateway",
             503: "Service Unavailable",
@@ -339,10 +355,16 @@ class FakeZaloServer:
             wait = float(payload.get("timeout", 30))
         except (TypeError, ValueError):
             return self._error(method, payload, token, 400, 400, "Bad Request: timeout must be a number")
+        if self.updates.empty() and self._replay:
+            return self._ok(method, payload, token, self._replay.popleft())  # at once, like Zalo
         try:
             update = await asyncio.wait_for(self.updates.get(), min(wait, self.max_poll_wait))
         except TimeoutError:
-            return self._error(method, payload, token, self.empty_poll_http_status, 408, "Request timeout")
+            if self.empty_poll_style == "body":
+                return self._error(method, payload, token, 200, 408, "Request timeout")
+            self.calls.append(Call(method, payload, 408, time.monotonic(), token))
+            return web.json_response({"ok": False, "description": "Request timeout"}, status=408)
+        self._replay.extend([update] * self.replays)
         return self._ok(method, payload, token, update)
 
     async def _m_setWebhook(self, method: str, payload: dict[str, Any], token: str) -> web.Response:
@@ -362,6 +384,9 @@ class FakeZaloServer:
         return self._ok(method, payload, token, {"url": "", "updated_at": self.webhook["updated_at"]})
 
     async def _m_getWebhookInfo(self, method: str, payload: dict[str, Any], token: str) -> web.Response:
+        if not self.webhook["url"]:
+            self.calls.append(Call(method, payload, 404, time.monotonic(), token))
+            return web.json_response({"ok": False, "description": "Not Found"}, status=404)
         return self._ok(
             method, payload, token, {"url": self.webhook["url"], "updated_at": self.webhook["updated_at"]}
         )
@@ -370,8 +395,6 @@ class FakeZaloServer:
         chat_id = payload.get("chat_id")
         if not isinstance(chat_id, str) or not chat_id:
             return self._error(method, payload, token, 400, 400, "Bad Request: chat_id is required")
-        if chat_id in self.blocked:
-            return self._error(method, payload, token, 403, 403, "Forbidden: user has blocked the bot")
         return None
 
     def _delivered(self, method: str, payload: dict[str, Any], token: str) -> web.Response:
@@ -412,6 +435,17 @@ class FakeZaloServer:
             return bad
         if not payload.get("sticker"):
             return self._error(method, payload, token, 400, 400, "Bad Request: sticker is required")
+        return self._delivered(method, payload, token)
+
+    async def _m_sendVoice(self, method: str, payload: dict[str, Any], token: str) -> web.Response:
+        if (bad := self._check_chat(method, payload, token)) is not None:
+            return bad
+        url = str(payload.get("voice_url") or "")
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or not parsed.path.endswith(".aac"):
+            return self._error(
+                method, payload, token, 400, 400, "Bad Request: voice_url must be a public .aac URL"
+            )
         return self._delivered(method, payload, token)
 
     async def _m_sendChatAction(self, method: str, payload: dict[str, Any], token: str) -> web.Response:

@@ -186,12 +186,15 @@ async def mark(
     await session.execute(_MARK_SENT if status == SENT else _MARK, params)
 
 
-async def retry_later(session: AsyncSession, row_id: int, at: datetime, error: str) -> None:
+async def retry_later(
+    session: AsyncSession, row_id: int, at: datetime, error: str, count_attempt: bool = True
+) -> None:
+    """Put the row back until `at`; `count_attempt=False` when the channel, not the row, had to wait."""
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, OutboxMessage.status == PENDING)
         .values(
-            attempts=OutboxMessage.attempts + 1,
+            attempts=OutboxMessage.attempts + (1 if count_attempt else 0),
             next_attempt_at=at,
             lease_owner=None,
             lease_until=None,

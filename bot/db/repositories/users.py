@@ -82,3 +82,8 @@ async def set_blocked(session: AsyncSession, user_ids: Iterable[int], now: datet
             .values(blocked_at=now)
             .execution_options(synchronize_session=False)
         )
+
+
+async def admins(session: AsyncSession) -> list[User]:
+    """Every admin (blocked ones included: the caller decides)."""
+    return list(await session.scalars(select(User).where(User.role == "admin").order_by(User.id)))
