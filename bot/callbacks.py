@@ -151,6 +151,11 @@ class PickCommune(Callback, prefix="cm"):
 
 
 @dataclass(frozen=True)
+class CommuneNotListed(Callback, prefix="nocm"):
+    pass
+
+
+@dataclass(frozen=True)
 class VillagePage(Callback, prefix="pv"):
     page: int
 

@@ -1,8 +1,10 @@
-"""Choosing commune then village: buttons (paged) or a typed name, diacritics optional."""
+"""Choosing commune then village: buttons (paged) or a typed name — diacritics, spacing and small typos
+ignored, a confirmation when the match is not exact — or «Xã tôi không có trong danh sách»."""
 
 from __future__ import annotations
 
 from bot import callbacks as cb
+from bot.content.place_match import COMMUNE_WORDS, VILLAGE_WORDS, find
 from bot.content.places import Commune, Village
 from bot.engine import numbers as no
 from bot.engine.context import Ctx
@@ -16,22 +18,36 @@ from bot.text import fold
 PAGE = no.PAGE_SIZE
 
 
-def _matches(name: str, query: str) -> bool:
-    """ "ha long" matches "Xã Hà Long"; "thon 3" and "3" match "Thôn 3"."""
-    n, q = fold(name), fold(query)
-    if not q:
-        return False
-    if n == q or n.split()[-1:] == q.split():
-        return True
-    return f" {q} " in f" {n} " or (len(q) >= 3 and q in n)
+NOT_LISTED = (
+    "Không sao. Mình mới phục vụ các xã trong danh sách, nên mình không ghi gì về nơi ở của bạn.\n"
+    "Muốn xã mình được thêm vào, bạn hỏi cán bộ văn hóa – xã hội ở Ủy ban nhân dân xã, "
+    "hoặc Tổ công nghệ số cộng đồng nơi bạn ở.\n"
+    "Trong lúc chờ, bạn vẫn học được mọi bài."
+)
+
+
+def _commune_label(c: Commune) -> str:
+    return f"{c.name} ({c.province})"
+
+
+def _examples(commune: Commune) -> str:
+    """«ví dụ «xóm 1» hoặc «Ngọc Lâm»» from the commune's own village names."""
+    numbered = next((v.name for v in commune.villages if any(ch.isdigit() for ch in v.name)), None)
+    named = next((v.name for v in commune.villages if not any(ch.isdigit() for ch in v.name)), None)
+    shown = [numbered[:1].lower() + numbered[1:]] if numbered else []
+    if named:
+        first, _, rest = named.partition(" ")
+        shown.append(rest if rest and fold(first) in VILLAGE_WORDS else named)
+    return " hoặc ".join(f"«{x}»" for x in shown)
 
 
 def ask_commune(ctx: Ctx, page: int = 0, intro: str = "Bạn ở xã/phường nào?") -> list[Reply]:
     ctx.set_flow("onboard_commune")
-    items = [cb.PickCommune(c.id).button(f"{c.name} ({c.province})") for c in ctx.app.places.communes.values()]
+    items = [cb.PickCommune(c.id).button(_commune_label(c)) for c in ctx.app.places.communes.values()]
     chunk, nav = paged(items, page, cb.CommunePage)
+    missing = cb.CommuneNotListed().button("Xã tôi không có trong danh sách", no.UP)
     text = f"{intro}\nBấm tên xã, hoặc gõ tên xã (không dấu cũng được)."
-    return [Reply(text, buttons=rows(*chunk) + nav)]
+    return [Reply(text, buttons=rows(*chunk) + nav + rows(missing))]
 
 
 def ask_village(ctx: Ctx, commune: Commune, page: int = 0, intro: str | None = None) -> list[Reply]:
@@ -39,7 +55,8 @@ def ask_village(ctx: Ctx, commune: Commune, page: int = 0, intro: str | None = N
     items = [cb.PickVillage(v.id).button(v.name) for v in commune.villages]
     chunk, nav = paged(items, page, cb.VillagePage)
     back = (cb.MenuPlace().button("◀ Chọn xã khác", no.UP),)
-    text = (intro or f"{commune.name}: bạn ở thôn/xóm/tổ dân phố nào?") + "\nBấm tên, hoặc gõ tên (ví dụ «thôn 3»)."
+    ask = intro or f"{commune.name}: bạn ở thôn/xóm/tổ dân phố nào?"
+    text = f"{ask}\nBấm tên, hoặc gõ tên (ví dụ {_examples(commune)})."
     return [Reply(text, buttons=rows(*chunk, per_row=2) + nav + (back,))]
 
 
@@ -82,13 +99,16 @@ async def pick_village(ctx: Ctx, arg: cb.PickVillage) -> list[Reply]:
 
 @router.flow("onboard_commune")
 async def typed_commune(ctx: Ctx, text: str) -> list[Reply]:
-    found = [c for c in ctx.app.places.communes.values() if _matches(c.name, text)]
-    if len(found) == 1:
-        return ask_village(ctx, found[0])
-    if found:
-        ctx.set_flow("onboard_commune")
-        buttons = [cb.PickCommune(c.id).button(f"{c.name} ({c.province})") for c in found[:PAGE]]
-        return [Reply("Có mấy xã trùng tên, bạn chọn đúng xã của mình nhé:", buttons=rows(*buttons))]
+    communes = ctx.app.places.communes
+    found = find({c.id: c.name for c in communes.values()}, text, COMMUNE_WORDS)
+    if found.single and found.exact:
+        return ask_village(ctx, communes[found.single])
+    if found.single:
+        c = communes[found.single]
+        return [_confirm(f"Có phải {_commune_label(c)} không?", cb.PickCommune(c.id), cb.CommunePage(0))]
+    if found.ids:
+        buttons = [cb.PickCommune(cid).button(_commune_label(communes[cid])) for cid in found.ids[:PAGE]]
+        return [Reply("Có mấy xã gần giống, bạn chọn đúng xã của mình nhé:", buttons=rows(*buttons))]
     return ask_commune(ctx, intro=f"Mình chưa tìm thấy xã «{text[:40]}».")
 
 
@@ -97,12 +117,28 @@ async def typed_village(ctx: Ctx, text: str) -> list[Reply]:
     commune = ctx.app.places.communes.get(ctx.data.get("commune_id", ""))
     if commune is None:
         return ask_commune(ctx)
-    found = [v for v in commune.villages if _matches(v.name, text)]
-    if len(found) == 1:
-        return await save_village(ctx, found[0])
-    if found:
-        return ask_village(ctx, commune, intro="Có mấy thôn gần giống, bạn bấm đúng thôn của mình nhé:")
+    villages = {v.id: v for v in commune.villages}
+    found = find({v.id: v.name for v in commune.villages}, text, VILLAGE_WORDS)
+    if found.single and found.exact:
+        return await save_village(ctx, villages[found.single])
+    if found.single:
+        v = villages[found.single]
+        return [_confirm(f"Có phải {v.name}, {commune.name} không?", cb.PickVillage(v.id), cb.VillagePage(0))]
+    if found.ids:
+        buttons = [cb.PickVillage(vid).button(villages[vid].name) for vid in found.ids[:PAGE]]
+        return [Reply("Có mấy thôn gần giống, bạn chọn đúng thôn của mình nhé:", buttons=rows(*buttons))]
     return ask_village(ctx, commune, intro=f"Mình chưa tìm thấy thôn «{text[:40]}» ở {commune.name}.")
+
+
+def _confirm(question: str, yes: cb.Callback, no_: cb.Callback) -> Reply:
+    """«Có phải … không?» with 1 yes / 2 no; the flow stays, so she can also type the name again."""
+    return Reply(question, buttons=rows(yes.button("✅ Đúng rồi", no.YES), no_.button("Không, chọn lại", no.NO)))
+
+
+@router.button(cb.CommuneNotListed)
+async def commune_not_listed(ctx: Ctx, arg: object) -> list[Reply]:
+    """Her commune is not served: nothing is recorded; she is told whom to ask and can still learn."""
+    return [await menu_reply(ctx, NOT_LISTED)]
 
 
 @router.button(cb.MenuPlace)
