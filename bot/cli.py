@@ -8,8 +8,10 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+from pydantic import ValidationError
+
 from bot.commands import chat, content, db, demo, invite, run, stats
-from bot.config import Settings
+from bot.config import Settings, settings_problems
 from bot.content.loader import ContentError
 from bot.observability import setup_logging
 
@@ -31,7 +33,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["run", *(argv or [])])
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as err:
+        for problem in settings_problems(err):
+            print(f"hocvuso: invalid setting {problem}", file=sys.stderr)
+        return 2
     setup_logging(settings.log_level, settings.log_format)
     func: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]] = args.func
     try:

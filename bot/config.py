@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -39,13 +39,17 @@ class Settings(BaseSettings):
     telegram_bot_token: str | None = Field(default=None, description="Telegram bot token; enables Telegram")
     telegram_api_base_url: str = Field(default="https://api.telegram.org", description="Bot API server")
     telegram_webhook_secret: str | None = Field(default=None, description="Secret header for the webhook")
-    telegram_rate_overall: float = Field(default=30.0, description="Broadcast messages per second, overall")
-    telegram_rate_per_chat: float = Field(default=1.0, description="Broadcast messages per second, per chat")
+    telegram_rate_overall: float = Field(
+        default=30.0, gt=0, description="Messages per second for the bot token: replies first, broadcasts the rest"
+    )
+    telegram_rate_per_chat: float = Field(default=1.0, gt=0, description="Broadcast messages per second, per chat")
 
     zalo_bot_token: str | None = Field(default=None, description="Zalo Bot API token; enables Zalo")
     zalo_api_base_url: str = Field(default="https://bot-api.zaloplatforms.com", description="Zalo Bot API")
     zalo_webhook_secret: str | None = Field(default=None, description="Secret header for the Zalo webhook")
-    zalo_rate_overall: float = Field(default=5.0, description="Zalo messages per second (conservative)")
+    zalo_rate_overall: float = Field(
+        default=5.0, gt=0, description="Zalo OA messages per second: replies first, broadcasts the rest"
+    )
     zalo_media_hosts: list[str] = Field(
         default=list(ZALO_MEDIA_HOSTS),
         description="Hosts (and their subdomains) photos users send on Zalo are fetched from, https only (JSON list)",
@@ -93,3 +97,13 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def settings_problems(err: ValidationError) -> list[str]:
+    """One line per invalid setting, named as in the environment, e.g.
+    "TELEGRAM_RATE_OVERALL='0': Input should be greater than 0"."""
+    lines = []
+    for problem in err.errors():
+        name = "_".join(str(part) for part in problem["loc"]).upper() or "settings"
+        lines.append(f"{name}={problem.get('input')!r}: {problem['msg']}")
+    return lines

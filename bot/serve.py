@@ -20,6 +20,7 @@ from aiohttp import web
 from telegram.error import InvalidToken
 
 from bot.channels.base import Sender
+from bot.channels.budget import SendBudget
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.config import Settings
@@ -49,6 +50,15 @@ class Channels:
             out["telegram"] = self.telegram.fetch_media
         if self.zalo:
             out["zalo"] = self.zalo.fetch_media
+        return out
+
+    def budgets(self) -> dict[str, SendBudget]:
+        """Each bot token's send budget, shared by its replies and the outbox's broadcasts."""
+        out: dict[str, SendBudget] = {}
+        if self.telegram:
+            out["telegram"] = self.telegram.budget
+        if self.zalo:
+            out["zalo"] = self.zalo.budget
         return out
 
     def senders(self) -> dict[str, Sender]:
@@ -150,7 +160,10 @@ async def serve(settings: Settings) -> int:
     await web.TCPSite(runner, settings.web_host, settings.web_port).start()
     log.info("web app on http://%s:%s (instance %s)", settings.web_host, settings.web_port, instance)
 
-    sender = OutboxSender(runtime.sessionmaker, channels.senders(), limits_from_settings(settings), owner=instance)
+    sender = OutboxSender(
+        runtime.sessionmaker, channels.senders(), limits_from_settings(settings), owner=instance,
+        budgets=channels.budgets(),
+    )
     runtime.app_ctx.wake_outbox = sender.wakeup
     runtime.app_ctx.media_fetchers = channels.media_fetchers()
     watch_sender(lambda: sender.stats)

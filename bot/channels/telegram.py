@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from telegram import Bot, BotCommand, Update
+from telegram import BotCommand, Update
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -29,10 +29,12 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
+from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ContextTypes, ExtBot, TypeHandler
 
 from bot.channels.base import BlockedHook, Handler, PermanentFailure, RecipientBlocked, RetryLater
+from bot.channels.budget import SendBudget
 from bot.channels.telegram_convert import CHANNEL, blocked_user_id, incoming_from_update
+from bot.channels.telegram_limiter import BudgetRateLimiter, retry_after_seconds
 from bot.channels.telegram_render import ReplyRenderer, call_once, call_with_retries
 from bot.channels.telegram_request import AiohttpRequest
 from bot.channels.webhook_body import BadBody, bad_request, read_object
@@ -95,11 +97,6 @@ def _ordering_key(update: object) -> int | None:
     return update.effective_chat.id if update.effective_chat is not None else None
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
-    value = exc.retry_after  # a timedelta with PTB_TIMEDELTA on (set above); seconds if someone turned it off
-    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
-
-
 def _chat_ref(chat_id: str) -> int | str:
     try:
         return int(chat_id)
@@ -127,26 +124,25 @@ class TelegramChannel:
         max_retries_on_429: int = 3,
         max_concurrent_updates: int = 64,
         poll_timeout: float = 10.0,
-        typing_delay: float = 0.5,
+        typing_delay: float = 1.0,
         broadcast_pool_size: int = 32,
     ) -> None:
-        """`overall_rate`: conversational messages/s (AIORateLimiter; None = no limit). Replies
-        answered 429 are retried up to `max_retries_on_429` times after `retry_after`."""
+        """`overall_rate`: messages/s this bot token may send, replies and broadcasts together
+        (`self.budget`, replies first; None = no limit). A reply answered 429 is retried up to
+        `max_retries_on_429` times after `retry_after`. "typing…" only for turns slower than `typing_delay`."""
         self._handler = handler
         self._on_blocked = on_blocked
         self._webhook_secret = webhook_secret
         self._poll_timeout = poll_timeout
         self._typing_delay = typing_delay
         base_url = base_url.rstrip("/")
+        self.budget = SendBudget(overall_rate)
         self.application = (
             ApplicationBuilder()
             .token(token)
             .base_url(f"{base_url}/bot")
             .base_file_url(f"{base_url}/file/bot")
-            .rate_limiter(AIORateLimiter(
-                overall_max_rate=overall_rate or 0, group_max_rate=20, group_time_period=60,
-                max_retries=max_retries_on_429,
-            ))
+            .rate_limiter(BudgetRateLimiter(self.budget, max_retries_on_429))
             .concurrent_updates(PerUserUpdateProcessor(max_concurrent_updates))
             # aiohttp instead of PTB's default HTTPX: the same requests and errors at a fraction
             # of the CPU per request (see telegram_request.py).
@@ -160,9 +156,11 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self._renderer = ReplyRenderer(self.application.bot, media_root, call_with_retries)
-        # Broadcasts: a bot without rate limiter or retries; the outbox paces and retries itself.
-        self._broadcast_bot = Bot(
+        # Broadcasts: the same budget (the outbox takes their slots, after residents'), no retries:
+        # the outbox decides when to retry.
+        self._broadcast_bot: ExtBot[int] = ExtBot(
             token, base_url=f"{base_url}/bot", base_file_url=f"{base_url}/file/bot",
+            rate_limiter=BudgetRateLimiter(self.budget, 0),
             request=AiohttpRequest(connection_pool_size=broadcast_pool_size, connect_timeout=5, read_timeout=15,
                                    write_timeout=15, pool_timeout=30, media_write_timeout=60),
             get_updates_request=AiohttpRequest(connection_pool_size=1),  # never polls; avoids a second client
@@ -335,7 +333,7 @@ class TelegramChannel:
         except Forbidden as exc:
             raise RecipientBlocked(str(exc)) from exc
         except RetryAfter as exc:
-            raise RetryLater(_retry_seconds(exc), str(exc)) from exc
+            raise RetryLater(retry_after_seconds(exc), str(exc)) from exc
         except BadRequest as exc:
             text = str(exc).lower()
             if "chat not found" in text or "user is deactivated" in text:

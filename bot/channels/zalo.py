@@ -119,6 +119,7 @@ class ZaloChannel:
             max_retry_wait=max_retry_wait,
             session=session,
         )
+        self.budget = self.api.budget
         self._handler = handler
         self.media_policy = MediaUrlPolicy(media_hosts)  # where user photos may be fetched from
         self._on_blocked = on_blocked

@@ -1,7 +1,7 @@
 """Thin aiohttp client for the Zalo Bot Platform API (bot-api.zaloplatforms.com).
 
 Every call is `POST {base}/bot{token}/{method}` with a JSON body. Outgoing calls
-are paced by an `aiolimiter.AsyncLimiter` and retried with `tenacity` when the
+are paced by the OA's `SendBudget` (replies first) and retried with `tenacity` when the
 failure is transient (429, 5xx, network); everything else raises at once.
 
 Facts and where they come from (checked 2026 with the search tool):
@@ -43,9 +43,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
-from aiolimiter import AsyncLimiter
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from yarl import URL
+
+from bot.channels.budget import Priority, SendBudget
 
 log = logging.getLogger(__name__)
 
@@ -200,8 +201,8 @@ class ZaloApi:
             raise ValueError("rate_per_second must be positive")
         self._token = token
         self._base_url = base_url.rstrip("/")
-        # One call per 1/rate seconds, no burst: stays under any per-second window.
-        self._limiter = AsyncLimiter(1, 1.0 / rate_per_second)
+        # The OA's send budget, shared by replies (first) and broadcasts (see bot/channels/budget.py).
+        self.budget = SendBudget(rate_per_second)
         self._max_attempts = max(1, max_attempts)
         self._retry_base_delay = retry_base_delay
         self._max_retry_wait = max_retry_wait
@@ -255,13 +256,16 @@ class ZaloApi:
     async def _once(self, method: str, payload: dict[str, Any], seconds: float, limited: bool) -> Any:
         session = await self._session_get()
         if limited:
-            await self._limiter.acquire()
+            await self.budget.take()
         try:
             async with session.post(
                 self._url(method), json=payload, timeout=aiohttp.ClientTimeout(total=seconds)
             ) as resp:
                 body = await resp.text()
                 return parse_response(method, resp.status, body, resp.headers)
+        except ZaloRateLimited as exc:
+            self.budget.pause(Priority.BROADCAST, exc.retry_after or 1.0)  # residents' replies go on
+            raise
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise ZaloServerError(method, None, self._scrub(f"{type(exc).__name__}: {exc}")) from None
 

@@ -1,8 +1,9 @@
 """The rate-limited outbox sender: claims due rows, sends them through channel `Sender`s, marks them.
 
-- Pace: per channel an overall `aiolimiter.AsyncLimiter` on an absolute schedule slightly under
-  the limit (see `_ChannelPacer`), and a minimum spacing per chat. A `RetryLater` pauses the
-  whole channel for its `retry_after` and puts the row back with `next_attempt_at` in the future.
+- Pace: per channel the broadcast slots of its send budget (one per bot token, shared with the
+  conversation replies, which go first; see `_ChannelPacer`), and a minimum spacing per chat. A
+  `RetryLater` pauses the channel's broadcasts for its `retry_after` and puts the row back with
+  `next_attempt_at` in the future.
 - Outcomes: `RecipientBlocked` → row `blocked` and `users.blocked_at` set; `PermanentFailure`
   → `failed`; `RetryLater` beyond `max_attempts` → `failed`. `QuotaExceeded` (a channel's quota
   is used up) pauses the channel for its whole `retry_after` and puts the row back without
@@ -29,10 +30,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import PermanentFailure, QuotaExceeded, RecipientBlocked, RetryLater, Sender
+from bot.channels.budget import Priority, SendBudget, broadcasting
 from bot.config import Settings
 from bot.db.repositories import outbox as repo
 from bot.db.repositories import users as users_repo
@@ -42,8 +43,6 @@ from bot.messages import Button, Reply
 log = logging.getLogger(__name__)
 
 MAX_PER_CHAT_LIMITERS = 20_000
-PACE_MARGIN = 0.96  # fraction of the platform's limit we aim at
-CATCH_UP_SECONDS = 0.01  # at high rates, how late a send may be and still be caught up (see _ChannelPacer)
 CLAIM_BACKOFF = 0.05  # after a claim came back short, seconds before claiming again (wakeup() skips it)
 
 
@@ -87,30 +86,20 @@ class _Outcomes:
 
 
 class _ChannelPacer:
-    """Overall + per-chat pacing of one channel, and its pause after a 429.
+    """Overall + per-chat pacing of one channel's broadcasts, and their pause after a 429.
 
-    Overall: a leaky bucket (`aiolimiter`) at `PACE_MARGIN` of the limit holding C messages,
-    C = max(5/4, rate * CATCH_UP_SECONDS). That is GCRA with a tolerance of (C - 1) / rate:
-    sends follow an absolute schedule, so a timer that fires a little late (a loaded machine)
-    is caught up instead of lost, yet in any interval of L seconds at most
-    rate * L + C messages leave, and at low rates two sends are never closer than 3/4 of the
-    interval (no visible burst). The platform counts arrivals in a sliding 1 s window; the
-    margin leaves room for the catch-up plus network jitter (about 30 ms).
+    Overall: broadcast slots of the channel's `SendBudget` (the bot token's one budget, shared with
+    conversation replies, which always go first; see bot/channels/budget.py). A pause (429,
+    platform down) holds broadcasts only; residents' replies go on.
     Per chat: the next send to a chat waits until 1/per_chat after the previous one started
     (the dispatcher sends other chats' rows meanwhile).
     """
 
-    def __init__(self, limits: ChannelLimits) -> None:
+    def __init__(self, limits: ChannelLimits, budget: SendBudget | None = None) -> None:
         self.limits = limits
-        effective = limits.overall * PACE_MARGIN
-        capacity = max(5 / 4, effective * CATCH_UP_SECONDS)
-        self.overall = AsyncLimiter(capacity, capacity / effective)
+        self.budget = budget or SendBudget(limits.overall)
         self.chat_interval = 1.0 / limits.per_chat if limits.per_chat else 0.0
         self.chat_free_at: dict[str, float] = {}  # chat -> loop time its next send may start
-        self.paused_until = 0.0  # loop time
-        self._resumed = asyncio.Event()
-        self._resumed.set()
-        self._resume_timer: asyncio.TimerHandle | None = None
 
     def chat_free_in(self, chat_id: str, now: float) -> float:
         """Seconds until a send to `chat_id` may start (0 = now)."""
@@ -124,21 +113,12 @@ class _ChannelPacer:
             self.chat_free_at[chat_id] = now + self.chat_interval
 
     async def wait_turn(self) -> None:
-        """Until the channel is not paused and the overall pace allows one more send."""
-        await self._resumed.wait()
-        await self.overall.acquire()
+        """Until broadcasts are not paused and the budget has a slot residents do not need."""
+        await self.budget.acquire(Priority.BROADCAST)
 
     def pause(self, seconds: float) -> None:
-        """No new send on this channel for `seconds` (a 429's retry_after)."""
-        loop = asyncio.get_running_loop()
-        until = loop.time() + seconds
-        if until <= self.paused_until:
-            return
-        self.paused_until = until
-        self._resumed.clear()
-        if self._resume_timer is not None:
-            self._resume_timer.cancel()
-        self._resume_timer = loop.call_at(until, self._resumed.set)
+        """No new broadcast send on this channel for `seconds` (a 429's retry_after)."""
+        self.budget.pause(Priority.BROADCAST, seconds)
 
 
 def reply_of(row: repo.Claimed) -> Reply:
@@ -166,7 +146,10 @@ class OutboxSender:
         max_unmarked: int | None = None,
         poll_interval: float = 1.0,
         prefetch: int | None = None,
+        budgets: Mapping[str, SendBudget] | None = None,
     ) -> None:
+        """`budgets`: the channels' send budgets (per bot token, shared with their conversation
+        replies); a channel without one gets a budget of its own at `limits[channel].overall`."""
         self.sessionmaker = sessionmaker
         self.senders = dict(senders)
         self.owner = owner
@@ -180,7 +163,10 @@ class OutboxSender:
         # no new send starts while this many are unrecorded, e.g. when commits are slow.
         self.max_unmarked = max_unmarked or max_in_flight + 2 * flush_batch
         self.poll_interval = poll_interval
-        self.pacers = {name: _ChannelPacer(limits.get(name, ChannelLimits(1.0, None))) for name in self.senders}
+        self.pacers = {
+            name: _ChannelPacer(limits.get(name, ChannelLimits(1.0, None)), (budgets or {}).get(name))
+            for name in self.senders
+        }
         self.stats = SenderStats()
         rates = [limits.get(name, ChannelLimits(1.0, None)).overall for name in self.senders] or [30.0]
         # Rows claimed ahead of sending: about half a second of work, so claims are few and large —
@@ -368,7 +354,8 @@ class OutboxSender:
     async def _deliver(self, row: repo.Claimed) -> None:
         pacer = self.pacers[row.channel]
         try:
-            await self.senders[row.channel].send(row.chat_id, reply_of(row))
+            with broadcasting(prepaid=1):  # wait_turn took this send's slot
+                await self.senders[row.channel].send(row.chat_id, reply_of(row))
         except RecipientBlocked as exc:
             self._outcomes.blocked.append((row.id, row.user_id))
             log.info("outbox %s: recipient blocked (%s)", row.id, exc)
