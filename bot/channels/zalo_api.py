@@ -263,8 +263,8 @@ class ZaloApi:
             ) as resp:
                 body = await resp.text()
                 return parse_response(method, resp.status, body, resp.headers)
-        except ZaloRateLimited as exc:
-            self.budget.pause(Priority.BROADCAST, exc.retry_after or 1.0)  # residents' replies go on
+        except ZaloQuotaExceeded as exc:  # broadcasts wait; a resident's reply may still get through
+            self.budget.pause(Priority.BROADCAST, exc.retry_after or 60.0)
             raise
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise ZaloServerError(method, None, self._scrub(f"{type(exc).__name__}: {exc}")) from None
