@@ -139,6 +139,11 @@ class DeleteYes(Callback, prefix="dd:yes"):
     pass
 
 
+@dataclass(frozen=True)
+class ExportData(Callback, prefix="dd:export"):
+    pass
+
+
 # ---------- places ----------
 @dataclass(frozen=True)
 class CommunePage(Callback, prefix="pc"):

@@ -5,8 +5,10 @@ numbered list at the end of the LAST message, followed by a hint such as
 "Gõ 1, 2 hoặc 3 để chọn."; the engine maps a typed number or label back to the
 button. Texts longer than 2000 characters are split on paragraph, then line,
 then word boundaries. Images need a public URL (sendPhoto takes a URL only);
-in-memory images and documents cannot be uploaded, so a Vietnamese note points
-to the web dashboard instead. `edit` hints are ignored (no message editing).
+in-memory images and binary documents cannot be uploaded, so a Vietnamese note points
+to the web dashboard instead; a text document (JSON, CSV, plain text: a person's data export) is sent
+as its own messages, cut only at line ends or the limit, so the messages joined give the file back
+byte for byte. `edit` hints are ignored (no message editing).
 """
 
 from __future__ import annotations
@@ -87,6 +89,29 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     return chunks
 
 
+TEXT_MIMES = ("application/json", "text/")
+
+
+def is_text_document(mime_type: str) -> bool:
+    return mime_type.startswith(TEXT_MIMES)
+
+
+def cut_exact(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Pieces of at most `limit` characters whose concatenation is `text` exactly (cut after a newline
+    when there is one in reach)."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit) + 1
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
 def media_url(media_base_url: str, image_path: str) -> str:
     """Public URL of a content image: the part of the path after its last `media` folder."""
     path: PurePath = PureWindowsPath(image_path) if "\\" in image_path else PurePosixPath(image_path)
@@ -105,14 +130,20 @@ def render(reply: Reply, media_base_url: str | None = None, limit: int = TEXT_LI
     notes: list[str] = []
     if reply.image_bytes is not None:
         notes.append(CHART_NOTE)
-    if reply.document is not None:
+    file_text: list[str] = []
+    if reply.document is not None and is_text_document(reply.document.mime_type):
+        file_text = cut_exact(reply.document.content.decode("utf-8", errors="replace"), limit)
+    elif reply.document is not None:
         notes.append(DOCUMENT_NOTE.format(filename=reply.document.filename))
     if notes:
         body = "\n\n".join([part for part in [body, *notes] if part])
 
     buttons = reply.all_buttons()
     chunks = split_text(body, limit) if body else []
-    if buttons:
+    chunks.extend(file_text)
+    if buttons and file_text:
+        chunks.extend(split_text(choices_block(buttons), limit))  # never glued onto the file's text
+    elif buttons:
         block = choices_block(buttons)
         if chunks and len(chunks[-1]) + 2 + len(block) <= limit:
             chunks[-1] = f"{chunks[-1]}\n\n{block}"

@@ -33,3 +33,4 @@ MENU_STATS = 10
 YES = 1
 NO = 2
 CONSENT_INFO = 3
+EXPORT = 3  # /dulieu: 1 delete, 3 download my data, 0 menu

@@ -34,7 +34,8 @@ PRIVACY = (
     "• thôn/xã bạn chọn;\n"
     "• bài đã học, kết quả bài kiểm tra, lớp học đã đăng ký.\n"
     "Mình không hỏi số căn cước, số điện thoại hay mật khẩu.\n"
-    "Bạn xem dữ liệu bằng lệnh /dulieu và xóa toàn bộ bằng lệnh /xoadulieu bất cứ lúc nào."
+    "Bạn xem dữ liệu bằng lệnh /dulieu, nhận tệp dữ liệu bằng lệnh /taidulieu và xóa toàn bộ bằng lệnh "
+    "/xoadulieu bất cứ lúc nào."
 )
 DECLINED = (
     "Mình tôn trọng lựa chọn của bạn: mình không lưu gì về bạn cả.\n"
@@ -48,7 +49,7 @@ HELP = (
     "• Bấm các nút bên dưới tin nhắn (hoặc gõ số thứ tự của nút).\n"
     "• Gõ điều bạn muốn học, ví dụ: «cài vneid», «quét mã qr», «lừa đảo». Gõ không dấu cũng được.\n"
     "• Lệnh: /menu — menu chính; /tiendo — tiến độ; /dulieu — dữ liệu của tôi; "
-    "/xoadulieu — xóa dữ liệu; /ma MÃ — nhập mã mời của tổ công nghệ số.\n"
+    "/taidulieu — tải tệp dữ liệu của tôi; /xoadulieu — xóa dữ liệu; /ma MÃ — nhập mã mời của tổ công nghệ số.\n"
     "Cần người hướng dẫn trực tiếp? Hãy hỏi Tổ công nghệ số cộng đồng ở thôn bạn."
 )
 

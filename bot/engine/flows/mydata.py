@@ -9,7 +9,7 @@ from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
 from bot.messages import Reply
-from bot.services import users
+from bot.services import export, users
 
 NOTHING = "Mình không lưu dữ liệu nào về bạn (bạn chưa đồng ý cho lưu)."
 
@@ -31,7 +31,33 @@ async def show_my_data(ctx: Ctx, arg: object) -> list[Reply]:
         f"• Số lần làm bài kiểm tra: {d.quiz_attempts}\n"
         f"• Vai trò: {texts.ROLE_LABELS.get(d.user.role, d.user.role)}"
     )
-    return [Reply(text, buttons=rows(cb.DeleteAsk().button("🗑 Xóa dữ liệu của tôi", no.FORWARD), MENU_BUTTON))]
+    return [
+        Reply(
+            text,
+            buttons=rows(
+                cb.ExportData().button("📄 Tải dữ liệu của tôi", no.EXPORT),
+                cb.DeleteAsk().button("🗑 Xóa dữ liệu của tôi", no.FORWARD),
+                MENU_BUTTON,
+            ),
+        )
+    ]
+
+
+@router.command("taidulieu", public=True)
+@router.button(cb.ExportData, public=True)
+async def export_my_data(ctx: Ctx, arg: object) -> list[Reply]:
+    """The person's data as a JSON file (Zalo shows it as text messages: it cannot send files)."""
+    if ctx.user is None:
+        return [Reply(NOTHING)]
+    data = await export.export(ctx.session, ctx.user, ctx.app.places, ctx.app.catalog, ctx.app.settings.tz, ctx.now)
+    return [
+        Reply(
+            "📄 Đây là tệp toàn bộ dữ liệu mình lưu về bạn (định dạng JSON, đọc được bằng máy tính hoặc "
+            "chuyển sang nơi khác). Bạn có quyền nhận dữ liệu này theo Nghị định 13/2023/NĐ-CP.",
+            document=export.as_document(data),
+            buttons=rows(MENU_BUTTON),
+        )
+    ]
 
 
 @router.command("xoadulieu", public=True)
