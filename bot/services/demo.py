@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_context import AppContext
-from bot.db.models import Attendance, ClassRegistration, Klass, LessonProgress, QuizAttempt, User
+from bot.db.models import Attendance, ClassRegistration, Klass, LessonProgress, QuizAttempt, Role, User
 
 DEMO_CHANNEL = "demo"
 DEMO_NOTE = "Dữ liệu mẫu (hocvuso demo seed)"
@@ -55,6 +55,9 @@ class DemoSummary:
     quiz_attempts: int
     classes: int
     attendance: int
+
+
+_DAY = 86_400  # seconds
 
 
 def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
@@ -98,7 +101,7 @@ async def seed_demo(
                 commune_id=app.places.village_commune[village.id],
                 village_id=village.id,
                 consent_at=created,
-                role="resident",
+                role=Role.RESIDENT,
                 role_village_ids=[],
                 created_at=created,
                 last_seen_at=_between(rng, created, now),
@@ -119,9 +122,14 @@ async def seed_demo(
         n_started = max(1, int(len(plan) * min(1.0, keen * 1.4)))
         t = p["created_at"]
         for lid in plan[:n_started]:
-            started = _between(rng, t, min(now, t + timedelta(days=10)))
+            # a few days between lessons; a lesson not reached by `now` is simply not started yet
+            started = t + timedelta(seconds=int(rng.uniform(0.2, 10) * _DAY))
+            if started >= now:
+                break
             done = rng.random() < 0.55 + 0.45 * keen
-            finished = _between(rng, started, min(now, started + timedelta(days=3))) if done else None
+            finished = started + timedelta(seconds=int(rng.uniform(0.01, 3) * _DAY)) if done else None
+            if finished is not None and finished >= now:  # still in the middle of it
+                done, finished = False, None
             progress.append(
                 dict(
                     user_id=uid,
