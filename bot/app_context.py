@@ -6,6 +6,7 @@ A ground-floor module: services, engine, scheduler and web all take an `AppConte
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,3 +27,6 @@ class AppContext:
     wake_outbox: Callable[[], None] | None = None  # nudges the outbox sender after new rows commit
     media_fetchers: dict[str, MediaFetcher] = field(default_factory=dict)  # by channel name
     speech: Speech | None = None  # voice messages («🔊 Nghe»); None: text only
+    # HMAC key of processed-update keys (bot/services/dedupe.py). Runtime loads the deployment's one;
+    # the default, random per process, only serves contexts that never see an update (CLI reports).
+    dedupe_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)

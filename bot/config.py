@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8080, description="Web app port (dashboard, webhooks, /healthz)")
     public_base_url: str = Field(default="http://127.0.0.1:8080", description="URL used in login links")
     session_hours: int = Field(default=12, description="Dashboard session lifetime in hours")
+    dedupe_secret: str | None = Field(
+        default=None,
+        description="HMAC key for processed-update keys; unset: generated once and stored in the database",
+    )
+    dedupe_retention_hours: int = Field(
+        default=72, description="Processed-update keys older than this are deleted (daily job)"
+    )
     metrics_token: str | None = Field(
         default=None, description="Bearer token for /metrics; unset: only direct requests from this machine"
     )

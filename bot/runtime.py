@@ -23,6 +23,7 @@ from bot.engine.engine import Engine
 from bot.engine.router import router
 from bot.messages import Incoming, Reply
 from bot.observability import UPDATE_SECONDS, UPDATES, current_update
+from bot.services import dedupe
 from bot.services.admin_notices import tell_admins_quota
 from bot.speech import Speech
 
@@ -60,7 +61,11 @@ class Runtime:
             await upgrade_head(db)
         sessionmaker = create_sessionmaker(db)
         speech = Speech(settings.voice_cache_dir, settings.content_dir, settings.voice_words_per_minute)
-        app_ctx = AppContext(settings=settings, catalog=catalog, places=places, clock=clock or utcnow, speech=speech)
+        now = clock or utcnow
+        secret = await dedupe.load_secret(sessionmaker, settings, now())
+        app_ctx = AppContext(
+            settings=settings, catalog=catalog, places=places, clock=now, speech=speech, dedupe_secret=secret
+        )
         return cls(settings, db, sessionmaker, app_ctx, Engine(sessionmaker, app_ctx, router))
 
     async def handle(self, incoming: Incoming) -> list[Reply]:

@@ -28,6 +28,7 @@ from bot.app_context import AppContext
 from bot.db.models import User
 from bot.db.repositories import leases
 from bot.db.repositories import people as people_repo
+from bot.services import dedupe
 from bot.services import reminders as reminders_svc
 from bot.services.outbox import enqueue_for_users
 from bot.services.periods import month_before
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
 REPORT_DAY = 10
 REPORT_TIME = time(8, 0)
+PURGE_TIME = time(3, 0)  # processed-update keys past their retention, every night
 REPORT_CATCH_UP = timedelta(hours=24)  # a report missed while down is still sent within a day
 
 
@@ -121,6 +123,14 @@ class BotScheduler:
             coalesce=True,
             misfire_grace_time=3600,
         )
+        self.scheduler.add_job(
+            self.purge_processed_updates,
+            CronTrigger(hour=PURGE_TIME.hour, minute=PURGE_TIME.minute, timezone=self.app.settings.tz),
+            id="purge-processed-updates",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=6 * 3600,
+        )
         self.scheduler.start()
         await self.rebuild()
 
@@ -153,6 +163,22 @@ class BotScheduler:
             return result
         except Exception:
             log.exception("scheduler tick failed")
+            return None
+
+    async def purge_processed_updates(self) -> int | None:
+        """Daily, on the leader: drop processed-update keys older than DEDUPE_RETENTION_HOURS."""
+        now = self.app.clock()
+        try:
+            if not await self.take_lead(now):
+                return None
+            async with self.sessionmaker() as session, session.begin():
+                purged = await dedupe.purge_expired(
+                    session, now, timedelta(hours=self.app.settings.dedupe_retention_hours)
+                )
+            log.info("scheduler: purged %d processed-update keys", purged)
+            return purged
+        except Exception:
+            log.exception("scheduler: purging processed-update keys failed")
             return None
 
     async def rebuild(self) -> datetime | None:

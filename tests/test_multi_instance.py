@@ -23,9 +23,10 @@ from bot.db.models import OutboxMessage, ProcessedUpdate, Role, User
 from bot.db.repositories import outbox as outbox_repo
 from bot.db.types import utcnow
 from bot.engine import texts
+from bot.messages import Incoming
 from bot.runtime import Runtime
 from bot.services import classes as classes_svc
-from bot.services import registration
+from bot.services import dedupe, registration
 from tests.fakes.process_cluster import BotInstance, FakeTelegram, message_update
 from tests.support.pg import create_pg_database, drop_pg_database
 from tests.support.processes import metric, wait_for
@@ -122,14 +123,14 @@ async def test_updates_spread_over_two_instances_are_handled_once(
 ) -> None:
     users = list(range(710_001, 710_061))
     steps = ["/start", "1", "/huongdan"]  # greeting; «1» taps «Đồng ý»; help
-    posted: list[int] = []
+    posted: list[tuple[int, int]] = []  # (update id, user)
     statuses: list[int] = []
 
     def conversation(index: int, user: int) -> None:
         """One person's updates in order, like Telegram; some delivered to both instances at once."""
         for step, said in enumerate(steps):
             update = message_update(9_000_000 + index * 10 + step, user, said)
-            posted.append(update["update_id"])
+            posted.append((update["update_id"], user))
             first = cluster.instances[(index + step) % 2]
             if (index + step) % 3 == 0:  # a redelivery racing the first delivery, on the other instance
                 with ThreadPoolExecutor(2) as pool:
@@ -161,11 +162,13 @@ async def test_updates_spread_over_two_instances_are_handled_once(
         ids = list(await session.scalars(
             select(ProcessedUpdate.update_id).where(ProcessedUpdate.channel == "telegram")
         ))
+        secret = bytes.fromhex(str(await session.scalar(text("SELECT value FROM app_secrets WHERE name = 'dedupe'"))))
         people = await session.scalar(
             select(func.count()).select_from(User).where(User.platform_id.in_([str(u) for u in users]))
         )
-    mine = [i for i in ids if i.startswith("9")]
-    assert sorted(mine) == sorted(str(i) for i in set(posted)) and len(mine) == len(set(mine))
+    # one key per update (the keyed hash both instances compute with the one stored secret)
+    expected = {dedupe.update_key(secret, Incoming("telegram", str(user), update_id=str(uid))) for uid, user in posted}
+    assert expected <= set(ids) and len(expected) == len(set(posted))
     assert people == len(users)  # consent stored once per person
     handled = [metric(inst.metrics(), "hocvuso_updates_total", 'channel="telegram"') for inst in cluster.instances]
     assert all(n > 0 for n in handled), handled  # both instances did real work

@@ -15,12 +15,14 @@ The webhook body may be wrapped as `{"ok": true, "result": {...}}` (ZALO.md) or
 bare (openclaw monitor.webhook.ts); getUpdates returns one object, but an array
 is accepted too.
 
-There is no `update_id`: `f"{chat_id}:{message_id}"` is the dedup key the engine
-stores (a redelivery carries the same message_id).
+There is no `update_id`: `chat_id:message_id` identifies a redelivery (or, when Zalo omits
+`message_id`, the time and a digest of the content); the engine stores only a keyed hash of it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -125,6 +127,22 @@ def _platform_id(value: Any) -> str | None:
     return text if 0 < len(text) <= ID_LIMIT and clean_platform_text(text) == text and text.isprintable() else None
 
 
+def _update_id(chat_id: str, message_id: str | None, message: Mapping[str, Any], event: str) -> str | None:
+    """What makes this update recognisable when delivered again: `chat:message_id`; without a
+    message_id, its time (`date`, ms) and a digest of its content — two sends of the same words have
+    different times. Neither form is stored: the engine keeps only a keyed hash of it."""
+    if message_id:
+        return f"{chat_id}:{message_id}"
+    date = message.get("date")
+    if isinstance(date, bool) or not isinstance(date, int | str) or not str(date).strip():
+        return None  # nothing tells two sends apart: better answer twice than drop a message
+    content = json.dumps(
+        [event, *(message.get(k) for k in ("text", "caption", "photo", "photo_url", "sticker", "voice_url"))],
+        ensure_ascii=True, default=str,
+    )
+    return f"{chat_id}:t{date}:{hashlib.sha256(content.encode()).hexdigest()[:32]}"
+
+
 def to_incoming(update: Mapping[str, Any]) -> Incoming | None:
     """Convert one update; None when it is not a message from a person."""
     message = update.get("message")
@@ -159,7 +177,7 @@ def to_incoming(update: Mapping[str, Any]) -> Incoming | None:
         user_id=user_id,
         kind=kind,
         text=text,
-        update_id=f"{chat_id}:{message_id}" if message_id else None,
+        update_id=_update_id(chat_id, message_id, message, event),
         display_name=clean_display_name(str(name)) if name else None,
         chat_id=chat_id,
         media_ref=str(photo) if event == EVENT_IMAGE and isinstance(photo, str) and photo else None,

@@ -99,7 +99,8 @@ class QuizAttempt(Base):
 
 
 class ProcessedUpdate(Base):
-    """Platform updates already handled, so a redelivery changes nothing."""
+    """Platform updates already handled, so a redelivery changes nothing. `update_id` is a keyed hash
+    (bot/services/dedupe.py), never the platform's ids."""
 
     __tablename__ = "processed_updates"
 
@@ -204,6 +205,16 @@ class OutboxMessage(Base):
     lease_until: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AppSecret(Base):
+    """A server secret generated once and shared by every instance (e.g. the dedupe-key HMAC key)."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

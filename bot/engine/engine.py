@@ -18,6 +18,7 @@ from bot.engine.context import Ctx
 from bot.engine.flows.listen import spoken_answer
 from bot.engine.router import Route, Router
 from bot.messages import Button, Incoming, Kind, Reply, numbered
+from bot.services import dedupe
 from bot.services.errors import UserError
 from bot.text import fold
 
@@ -66,9 +67,8 @@ class Engine:
         now = self.app.clock()
         try:
             async with self.sessionmaker() as session, session.begin():
-                if incoming.update_id and not await updates_repo.claim(
-                    session, incoming.channel, incoming.update_id, now
-                ):
+                key = dedupe.update_key(self.app.dedupe_secret, incoming)
+                if key is not None and not await updates_repo.claim(session, incoming.channel, key, now):
                     return []  # redelivered update: already handled
                 return await self._turn(session, incoming)
         except UserError as err:
@@ -83,11 +83,12 @@ class Engine:
 
     async def _claim_only(self, incoming: Incoming) -> bool:
         """Record the update as handled; False if it already was."""
-        if not incoming.update_id:
+        key = dedupe.update_key(self.app.dedupe_secret, incoming)
+        if key is None:
             return True
         try:
             async with self.sessionmaker() as session, session.begin():
-                return await updates_repo.claim(session, incoming.channel, incoming.update_id, self.app.clock())
+                return await updates_repo.claim(session, incoming.channel, key, self.app.clock())
         except Exception:
             log.exception("could not record update %s", incoming.update_id)
             return True

@@ -12,6 +12,7 @@ from bot.db.models import User
 from bot.db.repositories import progress as progress_repo
 from bot.db.repositories import users as users_repo
 from bot.messages import Incoming
+from bot.services import dedupe
 from bot.services.errors import UserError
 
 
@@ -56,6 +57,7 @@ async def my_data(session: AsyncSession, user: User, places: Places) -> MyData:
     )
 
 
-async def delete_my_data(session: AsyncSession, user: User) -> None:
-    """Erase the person and everything linked to them."""
+async def delete_my_data(session: AsyncSession, user: User, dedupe_secret: bytes) -> None:
+    """Erase the person and everything linked to them, the keys of their processed updates included."""
+    await dedupe.forget_user(session, dedupe_secret, user.channel, user.platform_id)
     await users_repo.delete_user(session, user.id)

@@ -32,6 +32,17 @@ async def claim(session: AsyncSession, channel: str, update_id: str, now: dateti
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def delete_prefixed(session: AsyncSession, channel: str, prefix: str) -> int:
+    """Delete the keys of `channel` that start with `prefix` (a range scan on the primary key)."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    result = await session.execute(
+        delete(ProcessedUpdate).where(
+            ProcessedUpdate.channel == channel, ProcessedUpdate.update_id >= prefix, ProcessedUpdate.update_id < upper
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def purge_before(session: AsyncSession, cutoff: datetime) -> int:
     result = await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff))
     return int(result.rowcount)  # type: ignore[attr-defined]
