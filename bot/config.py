@@ -55,6 +55,15 @@ class Settings(BaseSettings):
         description="Hosts (and their subdomains) photos users send on Zalo are fetched from, https only (JSON list)",
     )
 
+    zalo_oa_app_id: str | None = Field(default=None, description="Zalo OA app id (enables the OA)")
+    zalo_oa_secret_key: str | None = Field(default=None, description="Zalo OA app secret key")
+    zalo_oa_refresh_token: str | None = Field(
+        default=None, description="Zalo OA: the first refresh token; then the bot keeps the current one in the DB"
+    )
+    zalo_oa_api_base_url: str = Field(default="https://openapi.zalo.me", description="Zalo OA OpenAPI")
+    zalo_oauth_base_url: str = Field(default="https://oauth.zaloapp.com", description="Zalo OAuth v4 server")
+    zalo_oa_rate: float = Field(default=5.0, description="Zalo OA messages per second (conservative)")
+
     webhook_url: str | None = Field(default=None, description="Public base URL; set it to use webhooks")
     web_host: str = Field(default="127.0.0.1", description="Web app bind address")
     web_port: int = Field(default=8080, description="Web app port (dashboard, webhooks, /healthz)")

@@ -23,8 +23,10 @@ from bot.channels.base import Sender
 from bot.channels.budget import SendBudget
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
+from bot.channels.zalo_oa import ZaloOaChannel
 from bot.config import Settings
 from bot.messages import MediaFetcher
+from bot.oa_setup import build_oa_channel
 from bot.observability import SCHEDULER_LEADER, watch_sender
 from bot.outbox.sender import OutboxSender, limits_from_settings
 from bot.runtime import Runtime
@@ -42,6 +44,7 @@ class Channels:
 
     telegram: TelegramChannel | None = None
     zalo: ZaloChannel | None = None
+    zalo_oa: ZaloOaChannel | None = None
     polling: list[asyncio.Task[None]] = field(default_factory=list)
 
     def media_fetchers(self) -> dict[str, MediaFetcher]:
@@ -67,6 +70,8 @@ class Channels:
             out["telegram"] = self.telegram
         if self.zalo:
             out["zalo"] = self.zalo
+        if self.zalo_oa:
+            out["zalo_oa"] = self.zalo_oa
         return out
 
 
@@ -142,6 +147,10 @@ def web_parts(
         webhooks["zalo"] = zalo.webhook_handler
         probes["zalo"] = lambda: zalo.running
         notes["zalo"] = zalo.quota.note
+    if channels.zalo_oa:
+        oa = channels.zalo_oa
+        webhooks["zalo-oa"] = oa.webhook_handler
+        probes["zalo_oa"] = lambda: oa.running
     return webhooks, probes, notes
 
 
@@ -154,6 +163,7 @@ async def serve(settings: Settings) -> int:
     runtime = await Runtime.create(settings)
     instance = instance_name(settings)
     channels = build_channels(settings, runtime)
+    channels.zalo_oa = await build_oa_channel(settings, runtime)
     webhooks, probes, notes = web_parts(channels)
     runner = app_runner(create_web_app(runtime, webhooks, probes, notes))
     await runner.setup()
@@ -194,6 +204,8 @@ async def serve(settings: Settings) -> int:
             await channels.telegram.stop()
         if channels.zalo:
             await channels.zalo.stop()
+        if channels.zalo_oa:
+            await channels.zalo_oa.stop()
         for task in channels.polling:
             with contextlib.suppress(asyncio.CancelledError):
                 await task

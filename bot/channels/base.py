@@ -47,6 +47,15 @@ class PermanentFailure(SendError):
     """The platform rejected the message itself (400). Do not retry."""
 
 
+class OutsideWindow(PermanentFailure):
+    """Zalo OA -230/-305: the person has not written to the OA recently enough (48 h / 7 days) for a
+    consultation message. Final for this message: retrying cannot help until they write again."""
+
+
+class OutOfQuota(PermanentFailure):
+    """Zalo OA -311: the free replies to this person are used up for now. Final, never retried in a loop."""
+
+
 class Sender(Protocol):
     """Push a reply to a chat outside of a conversation turn (broadcasts, reminders)."""
 

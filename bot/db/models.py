@@ -267,3 +267,16 @@ class PracticeTask(Base):
     done_at: Mapped[datetime | None]
     commune_id: Mapped[str | None] = mapped_column(String(64))
     village_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class ZaloOaToken(Base):
+    """The Zalo OA's current OAuth tokens (one row per app). Each refresh replaces the refresh token and
+    kills the old one, so the row is only changed under a lock (see repositories/oa_tokens.py)."""
+
+    __tablename__ = "zalo_oa_tokens"
+
+    app_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    access_expires_at: Mapped[datetime]
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)

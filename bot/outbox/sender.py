@@ -58,6 +58,7 @@ def limits_from_settings(settings: Settings) -> dict[str, ChannelLimits]:
     return {
         "telegram": ChannelLimits(settings.telegram_rate_overall, settings.telegram_rate_per_chat),
         "zalo": ChannelLimits(settings.zalo_rate_overall, 1.0),
+        "zalo_oa": ChannelLimits(settings.zalo_oa_rate, 1.0),
         "console": ChannelLimits(1000.0, None),
     }
 

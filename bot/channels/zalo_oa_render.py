@@ -1,0 +1,81 @@
+"""Channel-neutral `Reply` -> the `message` objects of Zalo OA consultation messages (v3 /message/cs).
+
+- Text is split at 2,000 characters (Zalo's -210 limit), on paragraph, line, then word breaks.
+- Choices: a template message whose buttons are `oa.query.hide` carrying `BUTTON_PREFIX + payload`
+  (tapping sends that string back as the user's `user_send_text`, not shown in the chat; the adapter
+  turns it into a button press, and the engine checks it like any payload). A choice whose payload is
+  an https URL becomes `oa.open.url`, `tel:NUMBER` becomes `oa.open.phone`. The template carries the
+  last text chunk.
+- At most `MAX_BUTTONS` buttons per template. Zalo does not publish the maximum (unconfirmed); we chose
+  5, the most seen in captured OA messages. With more choices the numbered text of the Zalo Bot
+  channel is sent instead ("Gõ 1, 2 hoặc 3 để chọn."), and typed numbers work as everywhere.
+  The template shape `{"type": "template", "payload": {"template_type": "button", "text", "buttons"}}`
+  is our reading of ZALO.md (its template_type is unconfirmed).
+- A picture is an image attachment (`template_type: media`, `media_type: image`, public URL under
+  `media_base_url`); in-memory images and files cannot be uploaded: a note points to the dashboard.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.channels.zalo_render import CHART_NOTE, DOCUMENT_NOTE, choices_block, media_url, split_text
+from bot.messages import Button, Reply, numbered
+
+TEXT_LIMIT = 2000
+MAX_BUTTONS = 5
+BUTTON_PREFIX = "#hv:"  # marks a tapped button's text; anything else is typed text
+TITLE_LIMIT = 100
+
+
+def oa_button(button: Button) -> dict[str, Any]:
+    title = (f"{button.number}. {button.label}" if button.number is not None else button.label)[:TITLE_LIMIT]
+    if button.payload.startswith("https://"):
+        return {"title": title, "type": "oa.open.url", "payload": {"url": button.payload}}
+    if button.payload.startswith("tel:"):
+        return {"title": title, "type": "oa.open.phone", "payload": {"phone_code": button.payload[4:]}}
+    return {"title": title, "type": "oa.query.hide", "payload": BUTTON_PREFIX + button.payload}
+
+
+def template(text: str, buttons: list[Button]) -> dict[str, Any]:
+    return {
+        "attachment": {
+            "type": "template",
+            "payload": {"template_type": "button", "text": text, "buttons": [oa_button(b) for b in numbered(buttons)]},
+        }
+    }
+
+
+def image(url: str) -> dict[str, Any]:
+    return {
+        "attachment": {
+            "type": "template",
+            "payload": {"template_type": "media", "elements": [{"media_type": "image", "url": url}]},
+        }
+    }
+
+
+def render(reply: Reply, media_base_url: str | None = None) -> list[dict[str, Any]]:
+    """The `message` objects that show `reply`, in order."""
+    body = reply.text.strip()
+    notes = []
+    if reply.image_bytes is not None:
+        notes.append(CHART_NOTE)
+    if reply.document is not None:
+        notes.append(DOCUMENT_NOTE.format(filename=reply.document.filename))
+    body = "\n\n".join(part for part in [body, *notes] if part)
+    buttons = reply.all_buttons()
+    as_template = 0 < len(buttons) <= MAX_BUTTONS
+    if buttons and not as_template:
+        body = f"{body}\n\n{choices_block(buttons)}" if body else choices_block(buttons)
+    chunks = split_text(body, TEXT_LIMIT) if body else []
+    messages: list[dict[str, Any]] = []
+    if reply.image and media_base_url:
+        messages.append(image(media_url(media_base_url, reply.image)))
+    if as_template:
+        last = chunks.pop() if chunks else "Mời bạn chọn:"
+        messages.extend({"text": chunk} for chunk in chunks)
+        messages.append(template(last, buttons))
+    else:
+        messages.extend({"text": chunk} for chunk in chunks)
+    return messages
