@@ -120,6 +120,13 @@ class ConsentYes(Callback, prefix="c:yes"):
 
 
 @dataclass(frozen=True)
+class ConsentYesCode(Callback, prefix="c:yesma"):
+    """«Đồng ý» after `/ma CODE` was sent before consent: the code rides in the payload, nothing is stored."""
+
+    code: str
+
+
+@dataclass(frozen=True)
 class ConsentNo(Callback, prefix="c:no"):
     pass
 
@@ -296,11 +303,6 @@ class PickTime(Callback, prefix="tm:t"):
 
 
 @dataclass(frozen=True)
-class PickCapacity(Callback, prefix="tm:cap"):
-    capacity: int  # 0 = no limit
-
-
-@dataclass(frozen=True)
 class SkipNote(Callback, prefix="tm:note"):
     pass
 
@@ -328,6 +330,11 @@ class EditTime(Callback, prefix="tm:et"):
 
 @dataclass(frozen=True)
 class EditPlace(Callback, prefix="tm:ep"):
+    class_id: int
+
+
+@dataclass(frozen=True)
+class EditCapacity(Callback, prefix="tm:ec"):
     class_id: int
 
 

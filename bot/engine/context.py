@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_context import AppContext
 from bot.db.models import ConversationState, User
-from bot.messages import Incoming
+from bot.messages import Button, Incoming
 
 
 @dataclass
@@ -23,6 +23,7 @@ class Ctx:
     now: datetime
     user: User | None = None
     state: ConversationState | None = None
+    shown: list[Button] = field(default_factory=list)  # the buttons on her screen, with their numbers
 
     @property
     def data(self) -> dict[str, Any]:

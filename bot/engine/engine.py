@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app_context import AppContext
-from bot.callbacks import MenuMain
+from bot.callbacks import Callback, MenuMain
 from bot.db.repositories import updates as updates_repo
 from bot.db.repositories import users as users_repo
-from bot.engine import texts
+from bot.engine import everyday, texts
 from bot.engine.context import Ctx
 from bot.engine.flows.listen import spoken_answer
 from bot.engine.router import Route, Router
@@ -32,7 +32,7 @@ MAX_TEXT = 2000  # longer messages are refused politely, not processed
 class Dispatch:
     route: Route | None
     arg: object  # the text for commands and flows, a parsed bot.callbacks.Callback for buttons
-    kind: str  # "command" | "button" | "flow" | "fallback" | "media" | "too_long"
+    kind: str  # "command" | "button" | "flow" | "fallback" | "media" | "too_long" | "everyday" | "not_a_choice"
 
 
 def _stored_buttons(state_buttons: list[list[Any]] | None) -> list[Button]:
@@ -104,7 +104,8 @@ class Engine:
                 ctx.user.last_seen_at = ctx.now
             if ctx.user.blocked_at is not None:
                 ctx.user.blocked_at = None  # they wrote to us, so they can receive messages again
-        shown = _stored_buttons(ctx.state.buttons) if ctx.state else list(self.router.anonymous_buttons)
+        shown = _stored_buttons(ctx.state.buttons) if ctx.state else numbered(list(self.router.anonymous_buttons))
+        ctx.shown = shown
 
         dispatch = self._route(incoming, ctx, shown)
         if dispatch.kind == "media":
@@ -113,12 +114,20 @@ class Engine:
             return [Reply(texts.MEDIA_NOT_UNDERSTOOD, buttons=_rows(shown))]
         if dispatch.kind == "too_long":
             return [Reply(texts.TOO_LONG, buttons=_rows(shown))]
+        if dispatch.kind == "not_a_choice":
+            return [Reply(texts.NOT_A_CHOICE.format(number=dispatch.arg), buttons=_rows(shown))]
+        if dispatch.kind == "everyday":
+            if dispatch.arg == everyday.Intent.GREETING and ctx.user is None:
+                return await self.router.commands["start"].fn(ctx, "")
+            return [Reply(_EVERYDAY_REPLY.get(str(dispatch.arg), texts.WHICH_ONE), buttons=_rows(shown))]
         route = dispatch.route
         if route is None:
             return [Reply(texts.STALE_BUTTON, buttons=((MenuMain().button(texts.BTN_MENU),),))]
         arg = dispatch.arg
         if ctx.user is None and not route.public:
-            route, arg = self.router.commands["start"], ""
+            typed = dispatch.kind in ("fallback", "flow") and self.router.before_consent is not None
+            route, arg = (self.router.before_consent, arg) if typed else (self.router.commands["start"], "")
+            assert route is not None
         replies = await route.fn(ctx, arg)
 
         if ctx.state is not None and ctx.user is not None:
@@ -150,15 +159,42 @@ class Engine:
         picked = match_button(text, shown)
         if picked is not None:
             return self._button_route(picked.payload)
+        if shown and not (flow_route is not None and flow_route.free_text):
+            meant = self._everyday(text, shown)
+            if meant is not None:
+                return meant
         if flow_route is not None:
             return Dispatch(flow_route, text, "flow")
         return Dispatch(self.router.fallback, text, "fallback")
+
+    def _everyday(self, text: str, shown: list[Button]) -> Dispatch | None:
+        """«ok» mid-lesson is «Tiếp», «không» at consent is «Không đồng ý»; «cảm ơn» gets a kind word;
+        a number that is not on screen is said so. The buttons stay on screen in every case."""
+        intent = everyday.intent_of(text)
+        if intent is None:
+            t = text.strip().strip("[]").rstrip(".)").strip()
+            return Dispatch(None, t, "not_a_choice") if t.isascii() and t.isdigit() and len(t) <= 3 else None
+        kinds: dict[str, type[Callback]] = {}
+        for button in shown:
+            found = self.router.resolve_button(button.payload)
+            if found is not None:
+                kinds[button.payload] = type(found[1])
+        chosen = everyday.pick(intent, shown, kinds)
+        if chosen is not None:
+            return self._button_route(chosen.payload)
+        return Dispatch(None, intent, "everyday")
 
     def _button_route(self, payload: str) -> Dispatch:
         found = self.router.resolve_button(payload)
         if found is None:
             return Dispatch(None, payload, "button")  # unknown or malformed: answered like a stale button
         return Dispatch(found[0], found[1], "button")
+
+
+_EVERYDAY_REPLY: dict[str, str] = {
+    everyday.Intent.THANKS: texts.THANKS,
+    everyday.Intent.GREETING: texts.GREETING,
+}
 
 
 def _rows(buttons: list[Button]) -> tuple[tuple[Button, ...], ...]:

@@ -7,6 +7,9 @@ A command or flow handler is `async (ctx, arg: str) -> list[Reply]`:
   (a payload that does not parse finds no route and is answered like a stale button);
 - `@router.flow("onboard_village")` handles typed text while the user is in that flow
   (`numbers_are_text=True` when the flow asks for a number, so "30" is not taken as button 30);
+- `@router.flow(..., free_text=True)` when any typed text is data (a class title): everyday words
+  («ok», «cảm ơn») are not read as answers there;
+- `@router.text_before_consent` answers typed text from someone who has not consented;
 - `@router.menu_entry` adds role-specific buttons to the main menu.
 `public=True` lets a handler run before the person consented (ctx.user is None then).
 """
@@ -33,6 +36,7 @@ class Route:
     public: bool = False
     numbers_are_text: bool = False  # a flow asking for a number: typed digits are not button picks
     accepts_media: bool = False  # a flow that takes a photo (ctx.incoming.media_ref)
+    free_text: bool = False  # any typed text is data («ok», «cảm ơn» too): no everyday-word reading
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Router:
     flows: dict[str, Route] = field(default_factory=dict)
     menu_entries: list[MenuEntryFn] = field(default_factory=list)
     fallback: Route | None = None  # typed text outside any flow (lesson search)
+    before_consent: Route | None = None  # typed text from someone who has not consented yet
     anonymous_buttons: list[Button] = field(default_factory=list)  # shown before consent
 
     def command(self, *names: str, public: bool = False) -> Callable[[HandlerFn], HandlerFn]:
@@ -75,16 +80,22 @@ class Router:
         return None
 
     def flow(
-        self, name: str, numbers_are_text: bool = False, accepts_media: bool = False
+        self, name: str, numbers_are_text: bool = False, accepts_media: bool = False, free_text: bool = False
     ) -> Callable[[HandlerFn], HandlerFn]:
         def deco(fn: HandlerFn) -> HandlerFn:
-            self.flows[name] = Route(fn, numbers_are_text=numbers_are_text, accepts_media=accepts_media)
+            self.flows[name] = Route(
+                fn, numbers_are_text=numbers_are_text, accepts_media=accepts_media, free_text=free_text
+            )
             return fn
 
         return deco
 
     def text_fallback(self, fn: HandlerFn) -> HandlerFn:
         self.fallback = Route(fn, public=False)
+        return fn
+
+    def text_before_consent(self, fn: HandlerFn) -> HandlerFn:
+        self.before_consent = Route(fn, public=True)
         return fn
 
     def menu_entry(self, fn: MenuEntryFn) -> MenuEntryFn:

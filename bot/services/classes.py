@@ -98,7 +98,7 @@ def check_place(text: str) -> str:
 def check_capacity(text: str) -> int:
     digits = text.strip().replace(".", "")
     if not re.fullmatch(r"-?[0-9]{1,9}", digits):
-        raise UserError("Số chỗ phải là một số, ví dụ: 30. Nếu không giới hạn, bấm «Không giới hạn».")
+        raise UserError("Số chỗ phải là một số, ví dụ: 30. Không giới hạn thì gõ «không».")
     value = int(digits)
     if value <= 0:
         raise UserError("Số chỗ phải lớn hơn 0.")
@@ -213,7 +213,7 @@ async def update_class(
     starts_at: datetime | None = None,
     place: str | None = None,
     title: str | None = None,
-    capacity: int | None = None,
+    capacity: int | None = None,  # 0 = no limit
     note: str | None = None,
 ) -> Klass:
     """Change a scheduled class; everyone registered is told what changed."""
@@ -235,11 +235,11 @@ async def update_class(
     if title is not None and check_title(title) != klass.title:
         changes.append(f"tên lớp: {check_title(title)}")
         klass.title = check_title(title)
-    if capacity is not None and capacity != klass.capacity:
-        if capacity <= 0:
+    if capacity is not None and (capacity or None) != klass.capacity:
+        if capacity < 0:
             raise UserError("Số chỗ phải lớn hơn 0.")
-        changes.append(f"số chỗ: {capacity}")
-        klass.capacity = capacity
+        changes.append(f"số chỗ: {capacity}" if capacity else "số chỗ: không giới hạn")
+        klass.capacity = capacity or None  # 0 = no limit
     if note is not None and note != (klass.note or ""):
         changes.append("ghi chú mới")
         klass.note = note or None

@@ -111,6 +111,6 @@ async def typed_in_quiz(ctx: Ctx, text: str) -> list[Reply]:
         return [Reply("Bạn bấm Menu để tiếp tục nhé.", buttons=rows(MENU_BUTTON))]
     lesson, index, _ = current
     return [
-        Reply("Bạn bấm một đáp án (hoặc gõ số thứ tự của đáp án) giúp mình nhé."),
+        Reply("Bạn bấm một đáp án bên dưới giúp mình nhé."),
         await question_reply(ctx, lesson, index),
     ]

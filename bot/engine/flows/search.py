@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
+from bot import callbacks as cb
 from bot.engine import texts
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, menu_reply, rows
 from bot.engine.flows.scam_help import is_urgent, urgent_replies
 from bot.engine.router import router
-from bot.messages import Button, Reply
+from bot.messages import Reply
 from bot.services.search import search_lessons
 from bot.text import fold
 
-_MENU_WORDS = {
-    "menu",
-    "bat dau",
-    "xin chao",
-    "chao",
-    "chao ban",
-    "hello",
-    "hi",
-    "alo",
-    "tro giup",
-    "huong dan",
-}
+_MENU_WORDS = {"menu", "bat dau", "xin chao", "chao", "chao ban", "tro giup", "huong dan", "quay ve menu"}
 
 
 async def search_reply(ctx: Ctx, text: str) -> list[Reply]:
@@ -32,14 +22,10 @@ async def search_reply(ctx: Ctx, text: str) -> list[Reply]:
     if is_urgent(text):
         return urgent_replies(ctx.app.catalog, [Button(x.title[:60], f"l:{x.id}") for x in found[:3]] + [MENU_BUTTON])
     if not found:
-        return [
-            Reply(
-                "Mình chưa tìm thấy bài nào khớp. Bạn thử gõ ngắn hơn, ví dụ: «vneid», «qr», «otp», "
-                "«khai sinh», «lừa đảo», «zalo».\n\n" + texts.HELP.split("\n")[0],
-                buttons=rows(Button("📚 Xem tất cả bài học", "m:learn"), MENU_BUTTON),
-            )
-        ]
-    buttons = [Button(lesson.title[:60], f"l:{lesson.id}") for lesson in found]
+        # Not meant as a search, or nothing matches: a complete answer, and her screen's buttons stay.
+        kept = tuple((b,) for b in ctx.shown) or rows(cb.MenuLearn().button("📚 Xem tất cả bài học"), MENU_BUTTON)
+        return [Reply(texts.NOT_FOUND.format(query=text.strip()[:40]), buttons=kept)]
+    buttons = [cb.OpenLesson(lesson.id).button(lesson.title[:60]) for lesson in found]
     return [Reply("Mình tìm thấy các bài sau, bạn bấm để học nhé:", buttons=rows(*buttons, MENU_BUTTON))]
 
 

@@ -11,7 +11,8 @@ from bot.engine.flows.common import menu_reply, rows
 from bot.engine.flows.onboarding import ask_commune
 from bot.engine.router import router
 from bot.messages import Reply
-from bot.services import users
+from bot.services import invites, users
+from bot.services.errors import UserError
 
 CONSENT_BUTTONS = [
     cb.ConsentYes().button(texts.BTN_AGREE, no.YES),
@@ -21,9 +22,38 @@ CONSENT_BUTTONS = [
 router.anonymous_buttons = CONSENT_BUTTONS
 
 
+TYPED_CHANNELS = frozenset({"zalo"})  # numbers are typed and resolved by the engine, which keeps nothing before consent
+
+
 def consent_prompt(greet: bool = True) -> list[Reply]:
     ask = Reply(texts.CONSENT_ASK, buttons=rows(*CONSENT_BUTTONS))
     return [Reply(texts.WELCOME), ask] if greet else [ask]
+
+
+def consent_with_code(ctx: Ctx, code: str) -> list[Reply]:
+    """`/ma CODE` before consent: the code rides in the «Đồng ý» button's payload (nothing is stored).
+
+    Where she types the number instead (Zalo), the engine has nothing to map «1» to but the plain
+    «Đồng ý», so she is told to send the code again once she has agreed."""
+    code = code.strip().upper().replace(" ", "").replace("-", "")[:16]
+    if ctx.incoming.channel in TYPED_CHANNELS or not code.isalnum():
+        return [
+            Reply(
+                texts.CODE_AFTER_CONSENT.format(code=code or "MÃ") + "\n\n" + texts.CONSENT_ASK,
+                buttons=rows(*CONSENT_BUTTONS),
+            )
+        ]
+    yes = cb.ConsentYesCode(code).button(texts.BTN_AGREE, no.YES)
+    return [
+        Reply(texts.CODE_KEPT.format(code=code) + "\n\n" + texts.CONSENT_ASK, buttons=rows(yes, *CONSENT_BUTTONS[1:]))
+    ]
+
+
+@router.text_before_consent
+async def typed_before_consent(ctx: Ctx, text: str) -> list[Reply]:
+    """Anything typed before consent: a short reminder of who she talks to and the question, not the
+    whole welcome again (greetings and /start get the welcome)."""
+    return [Reply(texts.AUTOMATED + "\n" + texts.CONSENT_ASK, buttons=rows(*CONSENT_BUTTONS))]
 
 
 @router.command("start", "batdau", public=True)
@@ -55,3 +85,18 @@ async def consent(ctx: Ctx, arg: cb.ConsentYes) -> list[Reply]:
     if ctx.user.village_id:
         return [await menu_reply(ctx)]
     return [Reply(texts.CONSENTED), *ask_commune(ctx)]
+
+
+@router.button(cb.ConsentYesCode, public=True)
+async def consent_and_redeem(ctx: Ctx, arg: cb.ConsentYesCode) -> list[Reply]:
+    """«Đồng ý» that carries the invite code sent before consent: consent, then redeem it at once."""
+    replies = await consent(ctx, cb.ConsentYes())
+    assert ctx.user is not None
+    try:
+        invite = await invites.redeem(ctx.session, ctx.user, arg.code, ctx.now)
+    except UserError as err:
+        return [Reply(err.message), *replies]
+    scope = ctx.app.places.communes.get(invite.commune_id or "")
+    where = f" ({scope.name})" if scope else ""
+    granted = f"Bạn đã được cấp quyền: {texts.ROLE_LABELS.get(invite.role, invite.role)}{where}."
+    return [Reply(granted), *replies]

@@ -62,7 +62,7 @@ async def _fetch_photo(ctx: Ctx) -> str:
     return str(path)
 
 
-@router.flow("ann_text", accepts_media=True)
+@router.flow("ann_text", accepts_media=True, free_text=True)
 async def ann_text(ctx: Ctx, text: str) -> list[Reply]:
     villages = list(ctx.data.get("villages", []))
     image = ctx.data.get("image")

@@ -67,7 +67,7 @@ async def ask_walk_in(ctx: Ctx, arg: cb.AskWalkIn) -> list[Reply]:
     ]
 
 
-@router.flow("att_walkin")
+@router.flow("att_walkin", free_text=True)
 async def typed_walk_in(ctx: Ctx, text: str) -> list[Reply]:
     class_id = int(ctx.data.get("class_id", 0))
     names = [n for n in text.replace("\n", ",").split(",") if n.strip()]

@@ -16,6 +16,7 @@ from bot.engine.flows.team_common import (
     CANCEL,
     HOME,
     MY_CLASSES,
+    abort,
     managed_villages,
     stale,
     time_reply,
@@ -30,8 +31,8 @@ from bot.services.classes import ClassDraft
 from bot.services.dateparse import EXAMPLES, format_when, parse_when
 from bot.services.errors import UserError
 from bot.services.roles import require_team
+from bot.text import fold
 
-NO_LIMIT = cb.PickCapacity(0).button("Không giới hạn")
 SKIP_NOTE = cb.SkipNote().button("Bỏ qua")
 
 
@@ -48,7 +49,7 @@ async def new_class(ctx: Ctx, arg: object) -> list[Reply]:
     ]
 
 
-@router.flow("class_title")
+@router.flow("class_title", free_text=True)
 async def class_title(ctx: Ctx, text: str) -> list[Reply]:
     try:
         title = svc.check_title(text)
@@ -93,7 +94,7 @@ async def suggested_place(ctx: Ctx, arg: cb.SuggestedPlace) -> list[Reply]:
     return await class_place(ctx, _suggested_place(ctx, ctx.data["villages"][0]))
 
 
-@router.flow("class_place")
+@router.flow("class_place", free_text=True)
 async def class_place(ctx: Ctx, text: str) -> list[Reply]:
     try:
         place = svc.check_place(text)
@@ -133,27 +134,54 @@ async def _accept_time(ctx: Ctx, moment: datetime) -> list[Reply]:
     return [
         Reply(
             f"Đã chọn: {format_when(moment, ctx.app.settings.tz)}.\n"
-            "Bước 5/6. Lớp nhận tối đa bao nhiêu người? Gõ một số (ví dụ 30), hoặc bấm «Không giới hạn».",
-            buttons=rows(NO_LIMIT),
+            "Bước 5/6. " + CAPACITY_ASK,
         )
     ]
 
 
-@router.button(cb.PickCapacity)
-async def picked_capacity(ctx: Ctx, arg: cb.PickCapacity) -> list[Reply]:
-    require_team(ctx.user)
-    if ctx.flow != "class_capacity":
-        return stale()
-    return await _accept_capacity(ctx, arg.capacity or None)
+CAPACITY_ASK = (
+    "Lớp nhận tối đa bao nhiêu người? Gõ một số, ví dụ 30. Không giới hạn thì gõ «không». "
+    "Muốn thôi, gõ «thôi». (Sau này vẫn đổi được số chỗ.)"
+)
 
 
-@router.flow("class_capacity", numbers_are_text=True)
+def typed_capacity(text: str) -> int | str | None:
+    """A seat count, None for «không» (no limit), or "stop" for «thôi»; UserError otherwise.
+
+    This screen asks for a number, so it shows no numbered buttons (a typed 1 is one seat)."""
+    folded = fold(text)
+    if folded in STOP_WORDS:
+        return "stop"
+    if folded in NO_LIMIT_WORDS:
+        return None
+    return svc.check_capacity(text)
+
+
+STOP_WORDS = frozenset({"thoi", "huy", "thoi khong lam nua", "dung lai", "thoat"})
+NO_NOTE_WORDS = frozenset({"khong", "ko", "k", "khong co", "khong can", "bo qua"})
+NO_LIMIT_WORDS = frozenset({"khong", "ko", "k", "khong gioi han", "vo han", "bao nhieu cung duoc", "tuy"})
+
+
+@router.flow("class_capacity", numbers_are_text=True, free_text=True)
 async def class_capacity(ctx: Ctx, text: str) -> list[Reply]:
     try:
-        capacity = svc.check_capacity(text)
+        capacity = typed_capacity(text)
     except UserError as err:
-        return [Reply(err.message, buttons=rows(NO_LIMIT))]
-    return await _accept_capacity(ctx, capacity)
+        return [Reply(err.message + "\n" + CAPACITY_ASK)]
+    if capacity == "stop":
+        return await abort(ctx, cb.TeamAbort())
+    return await _accept_capacity(ctx, capacity if isinstance(capacity, int) else None)
+
+
+@router.flow("edit_capacity", numbers_are_text=True, free_text=True)
+async def new_capacity(ctx: Ctx, text: str) -> list[Reply]:
+    try:
+        capacity = typed_capacity(text)
+    except UserError as err:
+        return [Reply(err.message + "\n" + CAPACITY_ASK)]
+    if capacity == "stop":
+        return await abort(ctx, cb.TeamAbort())
+    return await team_edits.apply_edit(ctx, capacity=capacity if isinstance(capacity, int) else 0)
 
 
 async def _accept_capacity(ctx: Ctx, capacity: int | None) -> list[Reply]:
@@ -175,9 +203,9 @@ async def skip_note(ctx: Ctx, arg: cb.SkipNote) -> list[Reply]:
     return await class_note(ctx, "")
 
 
-@router.flow("class_note")
+@router.flow("class_note", free_text=True)
 async def class_note(ctx: Ctx, text: str) -> list[Reply]:
-    note = text.strip()
+    note = "" if fold(text) in NO_NOTE_WORDS else text.strip()
     if len(note) > svc.NOTE_MAX:
         return [Reply(f"Ghi chú dài quá. Bạn rút gọn dưới {svc.NOTE_MAX} ký tự nhé.", buttons=rows(SKIP_NOTE, CANCEL))]
     ctx.set_flow("class_confirm", **{**ctx.data, "note": note or None})

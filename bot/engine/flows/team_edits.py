@@ -46,6 +46,7 @@ async def class_detail(ctx: Ctx, arg: cb.ClassDetail) -> list[Reply]:
         buttons += [
             cb.EditTime(klass.id).button("🕗 Đổi giờ"),
             cb.EditPlace(klass.id).button("📍 Đổi địa điểm"),
+            cb.EditCapacity(klass.id).button("👥 Đổi số chỗ"),
             cb.AskCancel(klass.id).button("❌ Hủy lớp"),
         ]
     if klass.status != "cancelled" and klass.starts_at <= ctx.now:
@@ -75,7 +76,22 @@ async def edit_place(ctx: Ctx, arg: cb.EditPlace) -> list[Reply]:
     return [Reply(f"Địa điểm hiện tại: {klass.place}.\nGõ địa điểm mới.", buttons=rows(CANCEL))]
 
 
-@router.flow("edit_place")
+@router.button(cb.EditCapacity)
+async def edit_capacity(ctx: Ctx, arg: cb.EditCapacity) -> list[Reply]:
+    """Seats: the screen asks for a number, so it shows no buttons (typed in team_classes.new_capacity)."""
+    require_team(ctx.user)
+    klass = await svc.managed_class(ctx.session, ctx.user, arg.class_id)
+    ctx.set_flow("edit_capacity", class_id=klass.id)
+    now = f"{klass.capacity} người" if klass.capacity else "không giới hạn"
+    return [
+        Reply(
+            f"Số chỗ hiện tại: {now}. Gõ số chỗ mới, ví dụ 40. Không giới hạn thì gõ «không». "
+            "Muốn thôi, gõ «thôi»."
+        )
+    ]
+
+
+@router.flow("edit_place", free_text=True)
 async def typed_new_place(ctx: Ctx, text: str) -> list[Reply]:
     try:
         place = svc.check_place(text)
