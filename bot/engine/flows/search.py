@@ -20,7 +20,8 @@ async def search_reply(ctx: Ctx, text: str) -> list[Reply]:
         return [await menu_reply(ctx, "Chào bạn! Bạn muốn làm gì?")]
     found = search_lessons(ctx.app.catalog, text, limit=5)
     if is_urgent(text):
-        return urgent_replies(ctx.app.catalog, [Button(x.title[:60], f"l:{x.id}") for x in found[:3]] + [MENU_BUTTON])
+        lessons = [cb.OpenLesson(x.id).button(x.title[:60]) for x in found[:3]]
+        return urgent_replies(ctx.app.catalog, [*lessons, MENU_BUTTON])
     if not found:
         # Not meant as a search, or nothing matches: a complete answer, and her screen's buttons stay.
         kept = tuple((b,) for b in ctx.shown) or rows(cb.MenuLearn().button("📚 Xem tất cả bài học"), MENU_BUTTON)
