@@ -44,18 +44,28 @@ class Outgoing:
 
 
 def choice_hint(numbers: int | list[int]) -> str:
-    """'Gõ 1 để chọn.', 'Gõ 1 hoặc 2 để chọn.', 'Gõ 1, 2 hoặc 0 để chọn.', 'Gõ số 1 đến 7 để chọn.'
+    """'Gõ 1 để chọn.', 'Gõ 1 hoặc 2 để chọn.', 'Gõ 1, 2 hoặc 0 để chọn.', 'Gõ số 1 đến 7 để chọn.',
+    'Gõ số 1 đến 6, 8 hoặc 0 để chọn.'
 
-    `numbers` are the numbers shown (a count n means 1..n)."""
+    `numbers` are the numbers shown, in order (a count n means 1..n)."""
     shown = list(range(1, numbers + 1)) if isinstance(numbers, int) else list(numbers)
     if len(shown) <= 1:
         return f"Gõ {shown[0] if shown else 1} để chọn."
-    if len(shown) > 3 and shown == list(range(1, len(shown) + 1)):
-        return f"Gõ số 1 đến {len(shown)} để chọn."
-    if len(shown) <= 4:
-        words = [str(n) for n in shown]
-        return f"Gõ {', '.join(words[:-1])} hoặc {words[-1]} để chọn."
-    return "Gõ số của điều bạn chọn."
+    parts: list[str] = []
+    i = 0
+    while i < len(shown):
+        j = i
+        while j + 1 < len(shown) and shown[j + 1] == shown[j] + 1:
+            j += 1
+        if j - i >= 3:
+            parts.append(f"{shown[i]} đến {shown[j]}")
+        else:
+            parts.extend(str(n) for n in shown[i : j + 1])
+        i = j + 1
+    prefix = "Gõ số " if " đến " in parts[0] else "Gõ "
+    if len(parts) == 1:
+        return f"{prefix}{parts[0]} để chọn."
+    return f"{prefix}{', '.join(parts[:-1])} hoặc {parts[-1]} để chọn."
 
 
 def choices_block(buttons: list[Button]) -> str:
