@@ -1,7 +1,7 @@
 """zalo oa tokens: the Zalo Official Account's current OAuth tokens
 
-Revision ID: 0006_oa
-Revises: 0005
+Revision ID: 0007_oa
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_oa"
-down_revision = "0005"
+revision = "0007_oa"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
