@@ -9,6 +9,8 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.content.loader import load_catalog
+from bot.content.quiz_fairness import choice_order
+from bot.engine.flows.quiz_order import attempt_seed
 from tests.support.cli import run_cli
 
 CATALOG = load_catalog(PROJECT_ROOT / "content" / "lessons")
@@ -25,7 +27,10 @@ def run_chat(db: Path, lines: list[str], user: str = "ba-lan") -> str:
 def test_piped_journey_completes_a_lesson_and_stores_the_village(tmp_path: Path) -> None:
     db = tmp_path / "journey.db"
     steps_forward = ["tiep"] * (len(LESSON.steps) - 1)
-    answers = [str(q.answer + 1) for q in LESSON.quiz.questions]
+    # The first resident of a fresh database is user 1; her first attempt's choices are shuffled by this seed.
+    seed = attempt_seed(1, LESSON.id, 0)
+    answers = [str(choice_order(f"{seed}:{i}", len(q.choices)).index(q.answer) + 1)
+               for i, q in enumerate(LESSON.quiz.questions)]
     out = run_chat(
         db,
         ["1", "ha long", "thon 3", "cai vneid", "1", *steps_forward, "Làm bài kiểm tra", *answers, "tien do"],

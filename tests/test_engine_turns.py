@@ -85,12 +85,12 @@ async def test_failed_quiz_offers_retry_and_passing_later_completes(runtime: Run
     lesson = runtime.app_ctx.catalog.lessons["otp-mat-khau"]
     await chat.onboard("u4")
     await chat.tap_payload("u4", f"qz:{lesson.id}")
-    for q in lesson.quiz.questions:
-        await chat.say("u4", str((q.answer + 1) % len(q.choices) + 1))  # always wrong
+    for i, q in enumerate(lesson.quiz.questions):
+        await chat.tap_payload("u4", f"q:{i}:{(q.answer + 1) % len(q.choices)}")  # always wrong
     assert "Cần đúng" in chat.text("u4")
     await chat.tap("u4", "Làm lại")
     for q in lesson.quiz.questions:
-        await chat.say("u4", str(q.answer + 1))
+        await chat.tap("u4", q.choices[q.answer])
     assert "Bạn đã hoàn thành bài" in chat.text("u4")
     assert await count(runtime, QuizAttempt) == 2
     await chat.say("u4", "/tiendo")
@@ -102,8 +102,8 @@ async def test_core_set_completion_gives_certificate(runtime: Runtime, chat: Cha
     await chat.onboard("u5")
     for lesson_id in catalog.core_ids:
         await chat.tap_payload("u5", f"qz:{lesson_id}")
-        for q in catalog.lessons[lesson_id].quiz.questions:
-            await chat.say("u5", str(q.answer + 1))
+        for i, q in enumerate(catalog.lessons[lesson_id].quiz.questions):
+            await chat.tap_payload("u5", f"q:{i}:{q.answer}")
     assert "GIẤY GHI NHẬN HOÀN THÀNH" in chat.text("u5")
     assert "Thôn 3, Xã Hà Long" in chat.text("u5")
 

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from bot.config import Settings
+from bot.content import quiz_fairness
 from bot.content.loader import Catalog, ContentError, load_catalog
 from bot.content.places import load_places
 from bot.speech import Speech, pronunciation
@@ -84,5 +85,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     assert catalog is not None
     if args.action == "audio":
         return build_audio(catalog, settings)
-    print(f"OK: {len(catalog.lessons)} lessons ({len(catalog.core_ids)} core), places valid.")
+    notes = quiz_fairness.warnings(catalog)
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
+    tail = f" {len(notes)} warning(s) about quizzes that give their answers away." if notes else ""
+    print(f"OK: {len(catalog.lessons)} lessons ({len(catalog.core_ids)} core), places valid.{tail}")
     return 0

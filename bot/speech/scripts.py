@@ -15,9 +15,11 @@ def step_script(lesson: Lesson, index: int) -> str:
     return f"Bước {index + 1}.\n{lesson.steps[index].text}"
 
 
-def question_script(lesson: Lesson, index: int) -> str:
+def question_script(lesson: Lesson, index: int, order: Sequence[int] | None = None) -> str:
+    """The question and its choices numbered as shown (`order`: the attempt's shuffle)."""
     question = lesson.quiz.questions[index]
-    choices = "\n".join(f"{n}. {choice}." for n, choice in enumerate(question.choices, start=1))
+    shown = [question.choices[i] for i in order] if order is not None else question.choices
+    choices = "\n".join(f"{n}. {choice}." for n, choice in enumerate(shown, start=1))
     return f"Câu {index + 1}.\n{question.text}\n{choices}"
 
 

@@ -30,6 +30,12 @@ async def latest_unfinished(session: AsyncSession, user_id: int) -> LessonProgre
     )
 
 
+async def attempt_count(session: AsyncSession, user_id: int, lesson_id: str) -> int:
+    """How many times the user has finished this lesson's quiz."""
+    query = select(func.count()).where(QuizAttempt.user_id == user_id, QuizAttempt.lesson_id == lesson_id)
+    return int(await session.scalar(query) or 0)
+
+
 async def completed_ids(session: AsyncSession, user_id: int) -> set[str]:
     rows = await session.scalars(
         select(LessonProgress.lesson_id).where(

@@ -12,6 +12,7 @@ from bot.engine import numbers as no
 from bot.engine import texts
 from bot.engine.context import Ctx
 from bot.engine.flows.common import menu_reply
+from bot.engine.flows.quiz_order import shown_order
 from bot.engine.router import router
 from bot.messages import Button, Reply
 from bot.services import learning
@@ -28,7 +29,7 @@ async def step_voice(ctx: Ctx, lesson: Lesson, index: int) -> str | None:
 
 async def question_voice(ctx: Ctx, lesson: Lesson, index: int) -> str | None:
     speech = ctx.app.speech
-    voice = await speech.speak(question_script(lesson, index)) if speech else None
+    voice = await speech.speak(question_script(lesson, index, shown_order(ctx, lesson, index))) if speech else None
     return str(voice.ogg) if voice else None
 
 

@@ -10,16 +10,18 @@ from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.flows.listen import LISTEN, question_voice, reads_aloud
 from bot.engine.flows.progress import certificate_reply
+from bot.engine.flows.quiz_order import attempt_seed, shown_order
 from bot.engine.router import router
 from bot.messages import Button, Reply
 from bot.services import learning
 
 
 async def question_reply(ctx: Ctx, lesson: Lesson, index: int) -> Reply:
-    """A question, its choices, then «🔊 Nghe» (last, so a typed choice number stays the choice's)."""
+    """A question, its choices in this attempt's order, then «🔊 Nghe» (last, so a typed choice number
+    stays the choice's)."""
     q = lesson.quiz.questions[index]
     total = len(lesson.quiz.questions)
-    buttons = [cb.Answer(index, i).button(choice) for i, choice in enumerate(q.choices)]
+    buttons = [cb.Answer(index, i).button(q.choices[i]) for i in shown_order(ctx, lesson, index)]
     listen = cb.ListenQuestion(lesson.id, index).button(LISTEN, no.LISTEN)
     voice = await question_voice(ctx, lesson, index) if reads_aloud(ctx) else None
     return Reply(f"📝 Câu {index + 1}/{total}: {q.text}", buttons=rows(*buttons, listen), voice=voice)
@@ -38,7 +40,9 @@ def _current(ctx: Ctx) -> tuple[Lesson, int, list[int]] | None:
 async def start_quiz(ctx: Ctx, arg: cb.StartQuiz) -> list[Reply]:
     lesson_id = arg.lesson_id or ctx.data.get("lesson_id", "")
     lesson = learning.lesson_or_error(ctx.app.catalog, lesson_id)
-    ctx.set_flow("quiz", lesson_id=lesson.id, q=0, answers=[])
+    assert ctx.user is not None
+    attempt = await progress_repo.attempt_count(ctx.session, ctx.user.id, lesson.id)
+    ctx.set_flow("quiz", lesson_id=lesson.id, q=0, answers=[], seed=attempt_seed(ctx.user.id, lesson.id, attempt))
     intro = Reply(f"Bài kiểm tra: {len(lesson.quiz.questions)} câu, đúng {lesson.quiz.pass_score} câu là đạt.")
     return [intro, await question_reply(ctx, lesson, 0)]
 
