@@ -90,7 +90,8 @@ class ReplyRenderer:
 
     async def send(self, chat_id: int | str, reply: Reply) -> None:
         """Send one reply as new message(s): media first (caption if short), then text chunks.
-        A voice message is the last medium, so a short text is its caption and the buttons sit under it."""
+        A voice message is the last medium, so a short text is its caption and the buttons sit under it.
+        A medium Telegram refuses (400: bad file, unsupported) is left out, never the text and buttons."""
         markup = keyboard(reply)
         chunks = split_text(reply.text)
         photo = self._photo(reply)
@@ -107,7 +108,12 @@ class ReplyRenderer:
             caption, chunks = chunks[0], []
         for index, (kind, source) in enumerate(media):
             last = index == len(media) - 1 and not chunks
-            await self._send_media(chat_id, kind, source, caption if last else None, markup if last else None)
+            try:
+                await self._send_media(chat_id, kind, source, caption if last else None, markup if last else None)
+            except BadRequest as exc:  # the file itself is refused: retrying will not help
+                log.warning("telegram refused a %s for chat %s (%s); sending the rest without it", kind, chat_id, exc)
+                if last and caption is not None:  # the words and buttons it carried still go
+                    chunks = [caption]
         for index, chunk in enumerate(chunks):
             await self._send_text(chat_id, chunk, markup if index == len(chunks) - 1 else None)
 
