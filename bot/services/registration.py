@@ -53,8 +53,9 @@ async def upcoming_for_resident(session: AsyncSession, user: User, now: datetime
 
 
 async def register(session: AsyncSession, user: User, class_id: int, now: datetime) -> Klass:
-    """Register `user` for a class of their village (capacity permitting)."""
-    klass = await repo.get(session, class_id)
+    """Register `user` for a class of their village (capacity permitting). The class row is locked
+    first, so concurrent registrations count the seats one after another, never all at once."""
+    klass = await repo.lock(session, class_id)
     if klass is None or not visible_to(user, klass):
         raise UserError("Lớp học này không dành cho thôn của bạn, hoặc không còn nữa.")
     if klass.status == repo.CANCELLED:

@@ -23,6 +23,12 @@ async def get(session: AsyncSession, class_id: int) -> Klass | None:
     return await session.get(Klass, class_id)
 
 
+async def lock(session: AsyncSession, class_id: int) -> Klass | None:
+    """The class, locked until the transaction ends (FOR UPDATE on PostgreSQL; SQLite has one writer):
+    registrations that count its seats then take turns."""
+    return await session.get(Klass, class_id, with_for_update=True, populate_existing=True)
+
+
 async def upcoming_in_commune(session: AsyncSession, commune_id: str, now: datetime, limit: int = 50) -> list[Klass]:
     rows = await session.scalars(
         select(Klass)
