@@ -16,6 +16,7 @@ from bot.content.loader import Catalog
 from bot.content.places import Places
 from bot.messages import MediaFetcher
 from bot.speech import Speech
+from bot.throttle import FailureLog
 
 
 @dataclass
@@ -30,3 +31,4 @@ class AppContext:
     # HMAC key of processed-update keys (bot/services/dedupe.py). Runtime loads the deployment's one;
     # the default, random per process, only serves contexts that never see an update (CLI reports).
     dedupe_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    invite_failures: FailureLog = field(default_factory=FailureLog)  # wrong /ma codes (bot/services/invites.py)

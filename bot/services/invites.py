@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import secrets
 from datetime import datetime, timedelta
 
@@ -11,9 +13,32 @@ from bot.content.places import Places
 from bot.db.models import InviteCode, Role, User
 from bot.db.repositories import invites as repo
 from bot.services.errors import UserError
+from bot.throttle import FailureLog, Limit
+
+log = logging.getLogger(__name__)
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed
 GRANTABLE = (Role.TEAM, Role.OFFICIAL, Role.ADMIN)
+
+
+PERSON_FAILURES = Limit(5, timedelta(minutes=10))  # wrong codes one person may type
+CHANNEL_FAILURES = Limit(50, timedelta(minutes=10))  # wrong codes all people of one channel may type
+
+
+def _check_throttle(user: User, now: datetime, failures: FailureLog) -> None:
+    waits = [
+        failures.wait(("person", user.channel, user.id), PERSON_FAILURES, now),
+        failures.wait(("channel", user.channel), CHANNEL_FAILURES, now),
+    ]
+    wait = max((w for w in waits if w is not None), default=None)
+    if wait is None:
+        return
+    scope = "person" if waits[0] is not None else "channel"
+    log.warning("invite: /ma throttled for %s (%s user %s), %ds left", scope, user.channel, user.id, wait.seconds)
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    raise UserError(
+        f"Bạn đã nhập sai mã quá nhiều lần. Để giữ an toàn, bạn đợi khoảng {minutes} phút rồi thử lại nhé."
+    )
 
 
 class InviteError(ValueError):
@@ -54,11 +79,15 @@ async def create_invite(
     return invite
 
 
-async def redeem(session: AsyncSession, user: User, code: str, now: datetime) -> InviteCode:
-    """Grant the invite's role to `user`; unknown, used or expired codes are refused."""
+async def redeem(session: AsyncSession, user: User, code: str, now: datetime, failures: FailureLog) -> InviteCode:
+    """Grant the invite's role to `user`; unknown, used or expired codes are refused. Wrong codes are
+    counted per person and per channel (`failures`): past the limits, every try waits."""
+    _check_throttle(user, now, failures)
     code = code.strip().upper().replace(" ", "").replace("-", "")
     invite = await repo.get(session, code) if code else None
     if invite is None:
+        failures.record(("person", user.channel, user.id), now)
+        failures.record(("channel", user.channel), now)
         raise UserError("Mã mời không đúng. Bạn kiểm tra lại từng chữ giúp mình nhé.")
     if invite.used_at is not None:
         raise UserError("Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần.")

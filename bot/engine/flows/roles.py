@@ -17,7 +17,7 @@ async def redeem(ctx: Ctx, arg: str) -> list[Reply]:
         return consent_with_code(ctx, arg)
     if not arg.strip():
         return [Reply("Bạn gõ mã mời sau lệnh, ví dụ: /ma ABCD2345")]
-    invite = await invites.redeem(ctx.session, ctx.user, arg, ctx.now)
+    invite = await invites.redeem(ctx.session, ctx.user, arg, ctx.now, ctx.app.invite_failures)
     scope = ctx.app.places.communes.get(invite.commune_id or "")
     where = f" ({scope.name})" if scope else ""
     role = texts.ROLE_LABELS.get(invite.role, invite.role)

@@ -93,7 +93,7 @@ async def consent_and_redeem(ctx: Ctx, arg: cb.ConsentYesCode) -> list[Reply]:
     replies = await consent(ctx, cb.ConsentYes())
     assert ctx.user is not None
     try:
-        invite = await invites.redeem(ctx.session, ctx.user, arg.code, ctx.now)
+        invite = await invites.redeem(ctx.session, ctx.user, arg.code, ctx.now, ctx.app.invite_failures)
     except UserError as err:
         return [Reply(err.message), *replies]
     scope = ctx.app.places.communes.get(invite.commune_id or "")
