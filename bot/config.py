@@ -89,7 +89,9 @@ class Settings(BaseSettings):
     scheduler_lease_seconds: float = Field(
         default=90.0, description="Scheduler lease lifetime; a dead leader is replaced within this plus one tick"
     )
-    instance_id: str = Field(default="", description="Name of this instance in logs and leases")
+    instance_id: str = Field(
+        default="", description="Name of this instance in logs and leases (default: the host name, see bot/instance.py)"
+    )
     log_level: str = Field(default="INFO", description="Python logging level")
     log_format: str = Field(default="text", description="Log lines as text or json (one object per line)")
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -40,7 +41,7 @@ class _UserTurns:
 
 @dataclass
 class Runtime:
-    """One process's shared parts. Create with `await Runtime.create(settings)`; close when done."""
+    """One process's shared parts. Commands open one with `open_runtime(settings)`; `serve` builds its own."""
 
     settings: Settings
     db: AsyncEngine
@@ -100,3 +101,16 @@ class Runtime:
 
     async def close(self) -> None:
         await self.db.dispose()
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings, *, migrate: bool = True, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[Runtime]:
+    """The one way a command opens the application: content loaded, database migrated (unless
+    `migrate=False`), engine built; the database is closed on the way out."""
+    runtime = await Runtime.create(settings, clock=clock, migrate=migrate)
+    try:
+        yield runtime
+    finally:
+        await runtime.close()

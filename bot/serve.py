@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
-import socket
 import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,7 +22,8 @@ from bot.channels.budget import SendBudget
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_oa import ZaloOaChannel
-from bot.config import Settings
+from bot.config import PROJECT_ROOT, Settings
+from bot.instance import claim_instance_id
 from bot.messages import MediaFetcher
 from bot.oa_setup import build_oa_channel
 from bot.observability import SCHEDULER_LEADER, watch_sender
@@ -73,10 +72,6 @@ class Channels:
         if self.zalo_oa:
             out["zalo_oa"] = self.zalo_oa
         return out
-
-
-def instance_name(settings: Settings) -> str:
-    return settings.instance_id or f"{socket.gethostname()}-{os.getpid()}"
 
 
 def build_channels(settings: Settings, runtime: Runtime) -> Channels:
@@ -161,7 +156,8 @@ async def serve(settings: Settings) -> int:
             print(f"hocvuso run: {problem}", file=sys.stderr)
         return 2
     runtime = await Runtime.create(settings)
-    instance = instance_name(settings)
+    claimed = claim_instance_id(settings.instance_id, PROJECT_ROOT / "data" / "run")
+    instance = claimed.name
     channels = build_channels(settings, runtime)
     channels.zalo_oa = await build_oa_channel(settings, runtime)
     webhooks, probes, notes = web_parts(channels)
@@ -213,5 +209,6 @@ async def serve(settings: Settings) -> int:
         await sender_task
         await runner.cleanup()
         await runtime.close()
+        claimed.release()
         log.info("stopped cleanly")
     return 0

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.channels.console import ConsoleChannel
 from bot.config import Settings
-from bot.runtime import Runtime
+from bot.runtime import open_runtime
 
 
 def add_parser(sub: Any) -> None:
@@ -17,9 +17,6 @@ def add_parser(sub: Any) -> None:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
-    runtime = await Runtime.create(settings)
-    try:
+    async with open_runtime(settings) as runtime:
         await ConsoleChannel(runtime.handle, user_id=args.user).run()
-    finally:
-        await runtime.close()
     return 0

@@ -10,8 +10,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.db.backup import BackupError, backup_sqlite
-from bot.db.migrate import upgrade_head
-from bot.db.session import create_engine
+from bot.runtime import open_runtime
 
 
 def add_parser(sub: Any) -> None:
@@ -36,10 +35,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         print(f"Backup written to {path}")
         return 0
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade_head(engine)
-    finally:
-        await engine.dispose()
+    async with open_runtime(settings):  # migrates on opening
+        pass
     print("Database is at the newest schema version.")
     return 0

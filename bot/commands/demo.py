@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from bot.commands.stats import open_app
 from bot.config import Settings
+from bot.runtime import open_runtime
 from bot.services.demo import MAX_RESIDENTS, seed_demo
 
 
@@ -30,7 +30,8 @@ def add_parser(sub: Any) -> None:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_app(settings) as (app, sessionmaker), sessionmaker() as session, session.begin():
+    async with open_runtime(settings) as runtime, runtime.sessionmaker() as session, session.begin():
+        app = runtime.app_ctx
         summary = await seed_demo(session, app, args.residents, app.clock(), seed=args.seed)
     print(
         f"Demo data: {summary.residents} residents, {summary.completions} lesson completions, "

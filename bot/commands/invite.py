@@ -7,17 +7,15 @@ import sys
 from typing import Any
 
 from bot.config import Settings
-from bot.content.places import load_places
-from bot.db.migrate import upgrade_head
-from bot.db.session import create_engine, create_sessionmaker
-from bot.db.types import utcnow
+from bot.db.models import Role
+from bot.runtime import open_runtime
 from bot.services.invites import InviteError, create_invite
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("invite", help="role invite codes")
     p.add_argument("action", choices=["create"])
-    p.add_argument("--role", required=True, choices=["team", "official", "admin"])
+    p.add_argument("--role", required=True, choices=[Role.TEAM, Role.OFFICIAL, Role.ADMIN])
     p.add_argument("--commune", help="commune id (required for team and official)")
     p.add_argument("--village", action="append", default=[], help="village id (team; repeatable)")
     p.add_argument("--days", type=int, default=7, help="days the code stays valid (default 7)")
@@ -25,19 +23,15 @@ def add_parser(sub: Any) -> None:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
-    places = load_places(settings.places_file)
-    engine = create_engine(settings.database_url)
     try:
-        await upgrade_head(engine)
-        async with create_sessionmaker(engine)() as session, session.begin():
+        async with open_runtime(settings) as runtime, runtime.sessionmaker() as session, session.begin():
+            app = runtime.app_ctx
             invite = await create_invite(
-                session, places, args.role, args.commune, args.village, utcnow(), valid_days=args.days
+                session, app.places, args.role, args.commune, args.village, app.clock(), valid_days=args.days
             )
     except InviteError as err:
         print(f"hocvuso invite create: {err}", file=sys.stderr)
         return 2
-    finally:
-        await engine.dispose()
     print(invite.code)
     print(
         f"One-time code for role {invite.role}"

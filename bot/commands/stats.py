@@ -7,8 +7,6 @@ import csv
 import io
 import json
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import formatting
 from bot.app_context import AppContext
 from bot.config import Settings
-from bot.content.loader import load_catalog
-from bot.content.places import load_places
-from bot.db.migrate import upgrade_head
-from bot.db.session import create_engine, create_sessionmaker
-from bot.db.types import utcnow
+from bot.runtime import open_runtime
 from bot.services import periods, reports, stats
 from bot.services.errors import UserError
 
@@ -36,19 +30,6 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--format", default="table", choices=FORMATS, help="output format (default table)")
     p.add_argument("--out", help="write to FILE instead of stdout (xlsx/pdf: default bao-cao-<xa>-<ky>.xlsx/.pdf)")
     p.set_defaults(func=run)
-
-
-@asynccontextmanager
-async def open_app(settings: Settings) -> AsyncIterator[tuple[AppContext, Any]]:
-    """An AppContext and a sessionmaker on the configured (migrated) database, for CLI commands."""
-    catalog = load_catalog(settings.lessons_dir)
-    places = load_places(settings.places_file)
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade_head(engine)
-        yield AppContext(settings=settings, catalog=catalog, places=places, clock=utcnow), create_sessionmaker(engine)
-    finally:
-        await engine.dispose()
 
 
 def _pct(x: float | None) -> float | None:
@@ -171,11 +152,12 @@ async def _build(
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        async with open_app(settings) as (app, sessionmaker):
+        async with open_runtime(settings) as runtime:
+            app = runtime.app_ctx
             period = periods.parse_period_key(args.period, app.clock(), app.settings.tz)
             if args.commune:
                 stats.get_commune(app, args.commune)
-            async with sessionmaker() as session:
+            async with runtime.sessionmaker() as session:
                 output, default_name = await _build(session, app, args, period)
     except UserError as err:
         print(f"hocvuso stats: {err.message}", file=sys.stderr)

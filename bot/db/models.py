@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
@@ -15,12 +16,21 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
 
 
-class Role:
+class Role(StrEnum):
+    """Who a user is; the values are what the `users.role` column stores."""
+
     RESIDENT = "resident"
     TEAM = "team"
     OFFICIAL = "official"
     ADMIN = "admin"
-    ALL = (RESIDENT, TEAM, OFFICIAL, ADMIN)
+
+
+class ClassStatus(StrEnum):
+    """A class's life; the values are what the `classes.status` column stores."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    DONE = "done"  # attendance saved
 
 
 class User(Base):
@@ -138,7 +148,7 @@ class Klass(Base):
     starts_at: Mapped[datetime] = mapped_column(index=True)
     capacity: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled|cancelled|done
+    status: Mapped[str] = mapped_column(String(16), default=ClassStatus.SCHEDULED)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

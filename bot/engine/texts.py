@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.db.models import Role
+
 BTN_MENU = "☰ Menu"
 BTN_AGREE = "✅ Đồng ý"
 BTN_DISAGREE = "Không đồng ý"
@@ -70,9 +72,9 @@ HELP = (
     "Cần người hướng dẫn trực tiếp? Hãy hỏi Tổ công nghệ số cộng đồng ở thôn bạn."
 )
 
-ROLE_LABELS = {
-    "resident": "người dân",
-    "team": "thành viên Tổ công nghệ số cộng đồng",
-    "official": "cán bộ xã",
-    "admin": "quản trị",
+ROLE_LABELS: dict[str, str] = {
+    Role.RESIDENT: "người dân",
+    Role.TEAM: "thành viên Tổ công nghệ số cộng đồng",
+    Role.OFFICIAL: "cán bộ xã",
+    Role.ADMIN: "quản trị",
 }

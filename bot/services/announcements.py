@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_context import AppContext
-from bot.db.models import Announcement, User
+from bot.db.models import Announcement, Role, User
 from bot.db.repositories import announcements as repo
 from bot.db.repositories import outbox as outbox_repo
 from bot.db.repositories import people
@@ -105,7 +105,7 @@ async def delivery(session: AsyncSession, user: User | None, ann_id: int) -> tup
     require_team(user)
     assert user is not None
     ann = await repo.get_announcement(session, ann_id)
-    if ann is None or (ann.author_id != user.id and user.role != "admin"):
+    if ann is None or (ann.author_id != user.id and user.role != Role.ADMIN):
         raise UserError("Không tìm thấy thông báo này.")
     counts = await outbox_repo.status_counts(session, f"ann:{ann.id}")
     return ann, Delivery(

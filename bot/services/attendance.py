@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Attendance, Klass, User
+from bot.db.models import Attendance, ClassStatus, Klass, User
 from bot.db.repositories import classes as repo
 from bot.services.classes import ATTENDANCE_WINDOW, managed_class
 from bot.services.errors import UserError
@@ -36,7 +36,7 @@ class AttendanceSheet:
 # ---------- texts ----------
 async def attendance_sheet(session: AsyncSession, user: User | None, class_id: int, now: datetime) -> AttendanceSheet:
     klass = await managed_class(session, user, class_id)
-    if klass.status == repo.CANCELLED:
+    if klass.status == ClassStatus.CANCELLED:
         raise UserError("Lớp này đã bị hủy, không điểm danh được.")
     if klass.starts_at > now:
         raise UserError("Lớp chưa diễn ra. Bạn điểm danh khi lớp đã bắt đầu nhé.")
@@ -99,6 +99,6 @@ async def add_walk_in(session: AsyncSession, user: User | None, class_id: int, n
 async def finish_attendance(session: AsyncSession, user: User | None, class_id: int, now: datetime) -> AttendanceSheet:
     """Close the sheet: the class is marked done and the count kept for statistics."""
     sheet = await attendance_sheet(session, user, class_id, now)
-    sheet.klass.status = repo.DONE
+    sheet.klass.status = ClassStatus.DONE
     sheet.klass.updated_at = now
     return sheet

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_context import AppContext
 from bot.content.places import Places
-from bot.db.models import Klass, Role, User
+from bot.db.models import ClassStatus, Klass, Role, User
 from bot.db.repositories import classes as repo
 from bot.db.repositories import outbox as outbox_repo
 from bot.db.repositories import people
@@ -180,7 +180,7 @@ async def create_class(
             starts_at=draft.starts_at,
             capacity=draft.capacity,
             note=draft.note or None,
-            status=repo.SCHEDULED,
+            status=ClassStatus.SCHEDULED,
             created_by=user.id,
             created_at=now,
             updated_at=now,
@@ -218,7 +218,7 @@ async def update_class(
 ) -> Klass:
     """Change a scheduled class; everyone registered is told what changed."""
     klass = await managed_class(session, user, class_id)
-    if klass.status != repo.SCHEDULED:
+    if klass.status != ClassStatus.SCHEDULED:
         raise UserError("Lớp này đã hủy hoặc đã kết thúc, không sửa được nữa.")
     changes: list[str] = []
     if starts_at is not None and starts_at != klass.starts_at:
@@ -263,9 +263,9 @@ async def cancel_class(
 ) -> tuple[Klass, int]:
     """Cancel a scheduled class; returns it and how many registered people are told."""
     klass = await managed_class(session, user, class_id)
-    if klass.status != repo.SCHEDULED:
+    if klass.status != ClassStatus.SCHEDULED:
         raise UserError("Lớp này đã hủy hoặc đã kết thúc rồi.")
-    klass.status = repo.CANCELLED
+    klass.status = ClassStatus.CANCELLED
     klass.updated_at = now
     await outbox_repo.cancel_pending(session, f"cr:{klass.id}:%")
     await outbox_repo.cancel_pending(session, f"cn:{klass.id}")

@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_context import AppContext
-from bot.db.models import Attendance, ClassRegistration, Klass, LessonProgress, QuizAttempt, Role, User
+from bot.db.models import Attendance, ClassRegistration, ClassStatus, Klass, LessonProgress, QuizAttempt, Role, User
 
 DEMO_CHANNEL = "demo"
 DEMO_NOTE = "Dữ liệu mẫu (hocvuso demo seed)"
@@ -180,7 +180,7 @@ async def seed_demo(
                 starts_at=when,
                 capacity=30,
                 note=DEMO_NOTE,
-                status="scheduled" if upcoming else "done",
+                status=ClassStatus.SCHEDULED if upcoming else ClassStatus.DONE,
                 created_at=when - timedelta(days=7),
                 updated_at=when - timedelta(days=7),
             )

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import callbacks as cb
-from bot.db.models import Klass, User
+from bot.db.models import ClassStatus, Klass, User
 from bot.db.repositories import classes as repo
 from bot.db.repositories import outbox as outbox_repo
 from bot.messages import Button
@@ -58,9 +58,9 @@ async def register(session: AsyncSession, user: User, class_id: int, now: dateti
     klass = await repo.lock(session, class_id)
     if klass is None or not visible_to(user, klass):
         raise UserError("Lớp học này không dành cho thôn của bạn, hoặc không còn nữa.")
-    if klass.status == repo.CANCELLED:
+    if klass.status == ClassStatus.CANCELLED:
         raise UserError("Rất tiếc, lớp học này đã bị hủy.")
-    if klass.status != repo.SCHEDULED or klass.starts_at <= now:
+    if klass.status != ClassStatus.SCHEDULED or klass.starts_at <= now:
         raise UserError("Lớp học này đã bắt đầu hoặc đã kết thúc, không đăng ký được nữa.")
     reg = await repo.get_registration(session, klass.id, user.id)
     if reg is not None and reg.cancelled_at is None:

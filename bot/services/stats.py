@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_context import AppContext
 from bot.content.places import Commune
-from bot.db.models import User
+from bot.db.models import Role, User
 from bot.db.repositories import stats as repo
 from bot.services.errors import UserError
 from bot.services.periods import Period, local_midnight
@@ -121,7 +121,7 @@ def authorize(viewer: User | None, app: AppContext, commune_id: str) -> Commune:
 
 def visible_communes(viewer: User | None, app: AppContext) -> list[Commune]:
     user = require_official(viewer)
-    if user.role_commune_id and user.role != "admin":
+    if user.role_commune_id and user.role != Role.ADMIN:
         commune = app.places.communes.get(user.role_commune_id)
         return [commune] if commune else []
     return list(app.places.communes.values())

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_context import AppContext
-from bot.db.models import User
+from bot.db.models import Role, User
 from bot.db.repositories import weblogin as repo
 from bot.services.errors import UserError
 from bot.services.roles import require_official
@@ -80,7 +80,7 @@ async def session_user(session: AsyncSession, raw: str | None, now: datetime) ->
     if not raw:
         return None
     user = await repo.session_user(session, _hash(raw), now)
-    if user is None or user.role not in ("official", "admin"):
+    if user is None or user.role not in (Role.OFFICIAL, Role.ADMIN):
         return None
     return user
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import formatting
 from bot.app_context import AppContext
 from bot.content.places import Commune
-from bot.db.models import User
+from bot.db.models import Role, User
 from bot.services import charts, periods, reports, stats, weblogin
 from bot.services.errors import Forbidden, UserError
 from bot.web.security import SECURITY_HEADERS, same_origin_post
@@ -110,7 +110,7 @@ class Dashboard:
             "period_choices": self._period_choices(),
             "ky": period.key,
             "caption": reports.period_caption(period, self.tz),
-            "show_all_link": user.role == "admin",
+            "show_all_link": user.role == Role.ADMIN,
         }
 
     def _period_choices(self) -> list[tuple[str, str]]:
@@ -127,7 +127,7 @@ class Dashboard:
     async def index(self, request: web.Request) -> web.StreamResponse:
         async with self.tx() as session:
             user = await self.viewer(request, session)
-        if user.role == "admin" or not user.role_commune_id:
+        if user.role == Role.ADMIN or not user.role_commune_id:
             raise web.HTTPFound("/xa")
         raise web.HTTPFound(f"/xa/{user.role_commune_id}")
 

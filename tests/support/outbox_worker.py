@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.migrate import upgrade_head
-from bot.db.models import User
+from bot.db.models import Role, User
 from bot.db.repositories import outbox as repo
 from bot.db.session import create_engine, create_sessionmaker
 from bot.db.types import utcnow
@@ -41,7 +41,7 @@ async def seed_broadcast(sessionmaker: async_sessionmaker[AsyncSession], count: 
         if existing == 0:
             rows = [
                 {"channel": "telegram", "platform_id": str(i), "chat_id": str(i), "consent_at": now,
-                 "created_at": now, "last_seen_at": now, "role": "resident", "role_village_ids": []}
+                 "created_at": now, "last_seen_at": now, "role": Role.RESIDENT.value, "role_village_ids": []}
                 for i in range(1, count + 1)
             ]
             for start in range(0, len(rows), 1000):

@@ -8,9 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Attendance, ClassRegistration, Klass, User
-
-SCHEDULED, CANCELLED, DONE = "scheduled", "cancelled", "done"
+from bot.db.models import Attendance, ClassRegistration, ClassStatus, Klass, User
 
 
 async def add(session: AsyncSession, klass: Klass) -> Klass:
@@ -32,7 +30,7 @@ async def lock(session: AsyncSession, class_id: int) -> Klass | None:
 async def upcoming_in_commune(session: AsyncSession, commune_id: str, now: datetime, limit: int = 50) -> list[Klass]:
     rows = await session.scalars(
         select(Klass)
-        .where(Klass.commune_id == commune_id, Klass.status == SCHEDULED, Klass.starts_at > now)
+        .where(Klass.commune_id == commune_id, Klass.status == ClassStatus.SCHEDULED, Klass.starts_at > now)
         .order_by(Klass.starts_at, Klass.id)
         .limit(limit)
     )
@@ -43,7 +41,7 @@ async def scheduled_between(session: AsyncSession, after: datetime, until: datet
     """Scheduled classes starting in (after, until]."""
     rows = await session.scalars(
         select(Klass)
-        .where(Klass.status == SCHEDULED, Klass.starts_at > after, Klass.starts_at <= until)
+        .where(Klass.status == ClassStatus.SCHEDULED, Klass.starts_at > after, Klass.starts_at <= until)
         .order_by(Klass.starts_at)
     )
     return list(rows)

@@ -20,7 +20,7 @@ from sqlalchemy import Date, Select, and_, bindparam, case, cast, distinct, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from bot.db.models import Attendance, ClassRegistration, Klass, LessonProgress, QuizAttempt, User
+from bot.db.models import Attendance, ClassRegistration, ClassStatus, Klass, LessonProgress, QuizAttempt, User
 
 NO_VILLAGE = ""  # key used for rows without a village
 
@@ -136,7 +136,9 @@ def _attendance_stmt(has_start: bool) -> Select[Any]:
     return (
         select(_A.village_id, func.count())
         .select_from(Attendance.__table__.join(Klass.__table__, _K.id == _A.class_id))
-        .where(_K.commune_id == bindparam("c"), _K.status != "cancelled", _bound_range(_K.starts_at, has_start))
+        .where(
+            _K.commune_id == bindparam("c"), _K.status != ClassStatus.CANCELLED, _bound_range(_K.starts_at, has_start)
+        )
         .group_by(_A.village_id)
     )
 
@@ -152,7 +154,7 @@ async def attendance_by_village(
 @cache
 def _classes_count_stmt(has_start: bool) -> Select[Any]:
     return select(func.count()).where(
-        _K.commune_id == bindparam("c"), _K.status != "cancelled", _bound_range(_K.starts_at, has_start)
+        _K.commune_id == bindparam("c"), _K.status != ClassStatus.CANCELLED, _bound_range(_K.starts_at, has_start)
     )
 
 

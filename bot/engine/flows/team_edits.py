@@ -6,6 +6,7 @@ Flow states: edit_time (typed or picked in team_classes, applied here), edit_pla
 from __future__ import annotations
 
 from bot import callbacks as cb
+from bot.db.models import ClassStatus
 from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.common import rows
@@ -26,7 +27,11 @@ async def my_classes(ctx: Ctx, arg: object) -> list[Reply]:
     if not found:
         return [Reply("Bạn chưa có lớp học nào (trong 14 ngày qua và sắp tới).", buttons=rows(NEW_CLASS, HOME))]
     tz = ctx.app.settings.tz
-    marks = {"scheduled": "", "cancelled": " (đã hủy)", "done": " (đã điểm danh)"}
+    marks: dict[str, str] = {
+        ClassStatus.SCHEDULED: "",
+        ClassStatus.CANCELLED: " (đã hủy)",
+        ClassStatus.DONE: " (đã điểm danh)",
+    }
     buttons = [
         cb.ClassDetail(k.id).button(f"{k.starts_at.astimezone(tz):%d/%m %H:%M} {k.title[:30]}{marks.get(k.status, '')}")
         for k in found[:20]
@@ -42,16 +47,16 @@ async def class_detail(ctx: Ctx, arg: cb.ClassDetail) -> list[Reply]:
     names = ", ".join(u.display_name or f"#{u.id}" for u in registered[:30]) or "chưa có ai"
     text = svc.class_text(klass, ctx.app.places, ctx.app, len(registered)) + f"\n\nĐã đăng ký: {names}"
     buttons: list[Button] = []
-    if klass.status == "scheduled" and klass.starts_at > ctx.now:
+    if klass.status == ClassStatus.SCHEDULED and klass.starts_at > ctx.now:
         buttons += [
             cb.EditTime(klass.id).button("🕗 Đổi giờ"),
             cb.EditPlace(klass.id).button("📍 Đổi địa điểm"),
             cb.EditCapacity(klass.id).button("👥 Đổi số chỗ"),
             cb.AskCancel(klass.id).button("❌ Hủy lớp"),
         ]
-    if klass.status != "cancelled" and klass.starts_at <= ctx.now:
+    if klass.status != ClassStatus.CANCELLED and klass.starts_at <= ctx.now:
         buttons.append(cb.Attendance(klass.id).button("✅ Điểm danh"))
-    if klass.status == "cancelled":
+    if klass.status == ClassStatus.CANCELLED:
         text += "\n\n(Lớp này đã hủy.)"
     return [Reply(text, buttons=rows(*buttons, MY_CLASSES, HOME))]
 
