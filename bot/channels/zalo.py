@@ -107,7 +107,11 @@ class ZaloChannel:
         idle_worker_seconds: float = 60.0,
         session: aiohttp.ClientSession | None = None,
         media_hosts: Sequence[str] = ZALO_MEDIA_HOSTS,
+        max_turns_in_flight: int = 20,
     ) -> None:
+        """`max_turns_in_flight`: turns running at once over all users (each user's turns stay in
+        order, one at a time); others wait their turn instead of exhausting the database pool (20: the
+        PostgreSQL pool of bot/db/session.py)."""
         if handler is None:
             raise ValueError("ZaloChannel needs a handler")
         self.api = ZaloApi(
@@ -120,6 +124,7 @@ class ZaloChannel:
             session=session,
         )
         self.budget = self.api.budget
+        self._turns = asyncio.Semaphore(max_turns_in_flight)
         self._handler = handler
         self.media_policy = MediaUrlPolicy(media_hosts)  # where user photos may be fetched from
         self._on_blocked = on_blocked
@@ -215,7 +220,8 @@ class ZaloChannel:
 
     async def _process(self, incoming: Incoming) -> None:
         try:
-            replies = await self._handler(incoming)
+            async with self._turns:
+                replies = await self._handler(incoming)
         except Exception:
             log.exception("zalo: handler failed for update %s", incoming.update_id)
             replies = [Reply(text=SORRY_TEXT)]
