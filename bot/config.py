@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,10 @@ class Settings(BaseSettings):
     )
     voice_words_per_minute: int = Field(default=140, description="Speed of the synthesized Vietnamese voice")
     timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone for schedules and reports")
+    campaign_end: date = Field(
+        default=date(2026, 12, 31),
+        description="Last day of the campaign: a village whose pace will not reach the target by then is «chưa đạt»",
+    )
 
     telegram_bot_token: str | None = Field(default=None, description="Telegram bot token; enables Telegram")
     telegram_api_base_url: str = Field(default="https://api.telegram.org", description="Bot API server")

@@ -51,6 +51,14 @@ def _area_dict(a: stats.AreaStats) -> dict[str, Any]:
         "quiz_pass_rate": _pct(a.quiz_pass_rate),
         "attendance": a.attendance,
         "meets_target": a.meets_target,
+        "pace": None
+        if a.pace is None
+        else {
+            "gained_4_weeks": a.pace.gained,
+            "reach_month": a.pace.reach_month,
+            "on_track": a.pace.on_track,
+            "campaign_end": a.pace.campaign_end.isoformat(),
+        },
     }
 
 

@@ -33,6 +33,9 @@ VILLAGE_HEADERS = [
     "Tỷ lệ đạt bài kiểm tra",
     "Lượt tham dự lớp học",
     "Đạt mục tiêu",
+    "Người hoàn thành thêm trong 4 tuần",
+    "Dự kiến đạt 80% (tháng)",
+    "Đánh giá tiến độ",
 ]
 LESSON_HEADERS = ["Mã bài", "Tên bài học", "Bài cốt lõi", "Tổng lượt hoàn thành"]
 
@@ -108,6 +111,25 @@ def village_cells(a: AreaStats) -> list[Cell]:
         (_rate(a.quiz_pass_rate), "pct"),
         (a.attendance, "int"),
         (yes_no(a.meets_target), "text"),
+        *_pace_cells(a),
+    ]
+
+
+def _pace_cells(a: AreaStats) -> list[Cell]:
+    p = a.pace
+    if p is None or not a.adults:
+        return [(None, "int"), ("–", "text"), ("–", "text")]
+    return [(p.gained, "int"), (p.reach_month, "text"), (p.verdict, "text")]
+
+
+def _pace_rows(ov: CommuneOverview) -> list[tuple[str, str, Cell]]:
+    p = ov.totals.pace
+    if p is None:
+        return []
+    return [
+        ("Người hoàn thành bộ bài cốt lõi trong 4 tuần qua", "người", (p.gained, "int")),
+        ("Dự kiến đạt mục tiêu (theo tốc độ 4 tuần qua)", "tháng", (p.reach_month, "text")),
+        (f"Đánh giá tiến độ (hạn {fmt_date(p.campaign_end)})", "", (p.verdict, "text")),
     ]
 
 
@@ -122,6 +144,7 @@ def _summary(ov: CommuneOverview) -> Table:
         ("Tỷ lệ bao phủ", "%", (round(t.coverage, 4), "pct")),
         ("Mục tiêu", "%", (ov.target, "pct")),
         ("Đánh giá", "", (yes_no(t.meets_target), "text")),
+        *_pace_rows(ov),
         ("Lượt làm bài kiểm tra", "lượt", (t.quiz_attempts, "int")),
         ("Tỷ lệ đạt bài kiểm tra", "%", (_rate(t.quiz_pass_rate), "pct")),
         ("Số lớp học đã tổ chức", "lớp", (ov.classes, "int")),
@@ -147,7 +170,7 @@ def _villages(ov: CommuneOverview) -> Table:
         "Theo thôn",
         "BIỂU 01: KẾT QUẢ THEO THÔN",
         ["STT", *VILLAGE_HEADERS],
-        [5, 20, 13, 11, 11, 12, 12, 10, 12, 11, 11, 10],
+        [5, 18, 12, 10, 10, 11, 11, 9, 11, 10, 10, 9, 12, 11, 11],
         rows,
         landscape=True,
         bold_last=True,

@@ -18,8 +18,9 @@ from bot.db.repositories import stats as repo
 from bot.services.errors import UserError
 from bot.services.periods import Period, local_midnight
 from bot.services.roles import require_official
+from bot.services.targets import TARGET as TARGET
+from bot.services.targets import Pace, make_pace, pace_window
 
-TARGET = 0.8  # the movement's goal: over 80% of adults with basic digital skills
 ACTIVE_DAYS = 30
 TREND_WEEKS = 12
 UNKNOWN_VILLAGE_NAME = "Chưa rõ thôn"
@@ -42,6 +43,7 @@ class AreaStats:
     quiz_attempts: int = 0
     quiz_passed: int = 0
     attendance: int = 0
+    pace: Pace | None = None  # coverage pace over the last 4 weeks (commune overviews)
 
     @property
     def coverage(self) -> float:
@@ -182,6 +184,7 @@ async def commune_overview(
     completions = await repo.completions_by_village_lesson(session, commune_id, period.start, period.end)
     core_ids = app.catalog.core_ids
     finishers = await repo.core_finishers_by_village(session, commune_id, core_ids, period.end)
+    earlier = await repo.core_finishers_by_village(session, commune_id, core_ids, pace_window(period.end))
     quiz = await repo.quiz_by_village(session, commune_id, period.start, period.end)
     attendance = await repo.attendance_by_village(session, commune_id, period.start, period.end)
     n_classes = await repo.classes_count(session, commune_id, period.start, period.end)
@@ -227,6 +230,10 @@ async def commune_overview(
             "attendance",
         ):
             setattr(totals, attr, getattr(totals, attr) + getattr(r, attr))
+    tz, end_day = app.settings.tz, app.settings.campaign_end
+    for r in villages:
+        r.pace = make_pace(r.adults, r.core_finished, earlier.get(r.id, 0), period.end, tz, end_day)
+    totals.pace = make_pace(totals.adults, totals.core_finished, sum(earlier.values()), period.end, tz, end_day)
     weekly = await _weekly(session, app, commune_id, period) if with_trend else []
     return CommuneOverview(
         commune.id,

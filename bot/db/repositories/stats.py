@@ -4,7 +4,9 @@ Conventions:
 - registered residents are counted by `users.commune_id / village_id` (where they live now);
 - completions, core-set finishers and quiz attempts by the place recorded at the time
   (`lesson_progress.completed_*`, `quiz_attempts.commune_id / village_id`);
-- attendance by `attendance.village_id` of classes held in the commune.
+- attendance by `attendance.village_id` of classes held in the commune;
+- only people with the resident role count: team members, officials and admins trying a lesson
+  are not residents reached by the campaign.
 Time bounds are aware UTC datetimes; `start` is inclusive, `end` exclusive; `start=None` = no lower bound.
 """
 
@@ -20,7 +22,16 @@ from sqlalchemy import Date, Select, and_, bindparam, case, cast, distinct, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from bot.db.models import Attendance, ClassRegistration, ClassStatus, Klass, LessonProgress, QuizAttempt, User
+from bot.db.models import (
+    Attendance,
+    ClassRegistration,
+    ClassStatus,
+    Klass,
+    LessonProgress,
+    QuizAttempt,
+    Role,
+    User,
+)
 
 NO_VILLAGE = ""  # key used for rows without a village
 
@@ -37,6 +48,9 @@ def _key(value: str | None) -> str:
 # and coercing a statement costs more Python time than executing these indexed aggregates.
 _U, _LP, _QA = User.__table__.c, LessonProgress.__table__.c, QuizAttempt.__table__.c
 _K, _A = Klass.__table__.c, Attendance.__table__.c
+_RESIDENT = _U.role == Role.RESIDENT
+_LP_RESIDENTS = LessonProgress.__table__.join(User.__table__, _U.id == _LP.user_id)
+_QA_RESIDENTS = QuizAttempt.__table__.join(User.__table__, _U.id == _QA.user_id)
 
 
 def _bound_range(col: Any, has_start: bool) -> ColumnElement[bool]:
@@ -56,7 +70,7 @@ def _residents_stmt() -> Select[Any]:
     active = func.sum(case((_U.last_seen_at >= bindparam("active"), 1), else_=0))
     return (
         select(_U.village_id, func.count(), active)
-        .where(_U.commune_id == bindparam("c"), _U.created_at < bindparam("end"))
+        .where(_U.commune_id == bindparam("c"), _U.created_at < bindparam("end"), _RESIDENT)
         .group_by(_U.village_id)
     )
 
@@ -73,7 +87,8 @@ async def residents_by_village(
 def _completions_stmt(has_start: bool) -> Select[Any]:
     return (
         select(_LP.completed_village_id, _LP.lesson_id, func.count())
-        .where(_LP.completed_commune_id == bindparam("c"), _bound_range(_LP.completed_at, has_start))
+        .select_from(_LP_RESIDENTS)
+        .where(_LP.completed_commune_id == bindparam("c"), _bound_range(_LP.completed_at, has_start), _RESIDENT)
         .group_by(_LP.completed_village_id, _LP.lesson_id)
     )
 
@@ -90,7 +105,9 @@ async def completions_by_village_lesson(
 def _finishers_stmt() -> Select[Any]:
     per_user = (
         select(_LP.user_id, func.max(_LP.completed_village_id).label("village_id"))
+        .select_from(_LP_RESIDENTS)
         .where(
+            _RESIDENT,
             _LP.completed_commune_id == bindparam("c"),
             _LP.completed_at < bindparam("end"),
             _LP.lesson_id.in_(bindparam("core", expanding=True)),
@@ -118,7 +135,8 @@ def _quiz_stmt(has_start: bool) -> Select[Any]:
     passed = func.sum(case((_QA.passed.is_(True), 1), else_=0))
     return (
         select(_QA.village_id, func.count(), passed)
-        .where(_QA.commune_id == bindparam("c"), _bound_range(_QA.finished_at, has_start))
+        .select_from(_QA_RESIDENTS)
+        .where(_QA.commune_id == bindparam("c"), _bound_range(_QA.finished_at, has_start), _RESIDENT)
         .group_by(_QA.village_id)
     )
 
@@ -178,10 +196,10 @@ def _as_date(value: Any) -> date:
 @cache
 def _by_day_stmt(dialect: str, tz_name: str, offset_minutes: int, one_village: bool) -> Select[Any]:
     day = _local_day(dialect, _LP.completed_at, tz_name, offset_minutes).label("day")
-    conds = [_LP.completed_commune_id == bindparam("c"), _bound_range(_LP.completed_at, True)]
+    conds = [_LP.completed_commune_id == bindparam("c"), _bound_range(_LP.completed_at, True), _RESIDENT]
     if one_village:
         conds.append(_LP.completed_village_id == bindparam("v"))
-    return select(day, func.count()).where(*conds).group_by(day)
+    return select(day, func.count()).select_from(_LP_RESIDENTS).where(*conds).group_by(day)
 
 
 async def completions_by_day(
@@ -208,7 +226,7 @@ async def started_by_lesson(
     stmt = (
         select(lp.lesson_id, func.count())
         .join(User, User.id == lp.user_id)
-        .where(User.commune_id == commune_id, _in_range(lp.started_at, start, end))
+        .where(User.commune_id == commune_id, User.role == Role.RESIDENT, _in_range(lp.started_at, start, end))
         .group_by(lp.lesson_id)
     )
     return {lesson: int(n) for lesson, n in (await session.execute(stmt)).all()}
@@ -222,7 +240,8 @@ async def quiz_users_by_lesson(
     passed_user = case((qa.passed.is_(True), qa.user_id), else_=None)
     stmt = (
         select(qa.lesson_id, func.count(distinct(qa.user_id)), func.count(distinct(passed_user)))
-        .where(qa.commune_id == commune_id, _in_range(qa.finished_at, start, end))
+        .join(User, User.id == qa.user_id)
+        .where(qa.commune_id == commune_id, User.role == Role.RESIDENT, _in_range(qa.finished_at, start, end))
         .group_by(qa.lesson_id)
     )
     return {lesson: (int(a), int(p)) for lesson, a, p in (await session.execute(stmt)).all()}
@@ -244,7 +263,7 @@ async def core_progress_histogram(
         select(n, func.count())
         .select_from(User)
         .outerjoin(done, done.c.user_id == User.id)
-        .where(User.village_id == village_id, User.created_at < end)
+        .where(User.village_id == village_id, User.role == Role.RESIDENT, User.created_at < end)
         .group_by(n)
     )
     return {int(k): int(c) for k, c in (await session.execute(stmt)).all()}
