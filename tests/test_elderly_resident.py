@@ -282,3 +282,42 @@ async def test_seats_are_typed_and_1_is_one_seat_never_a_button(runtime: Runtime
     await chat.say(TEAM, "1")
     async with runtime.sessionmaker() as session:
         assert (await session.scalars(select(Klass))).one().capacity == 1
+
+
+# ---------- the console shows exactly what Zalo shows ----------
+def zalo_messages(out: str) -> list[str]:
+    return [m.strip() for m in out.split("🤖 ") if m.strip()]
+
+
+def test_zalo_console_walk_with_numbers_only(tmp_path: Path) -> None:
+    steps = len(LESSON.steps)
+    lines = ["1", "ha long", "thon 3", "cai vneid", "1", *(["1"] * (steps - 1)), "ok", "cam on"]
+    out = run_zalo_chat(tmp_path / "zalo.db", lines)
+    messages = zalo_messages(out)
+    lesson_screens = [m for m in messages if re.search(r"^Bước \d+/", m, re.M)]
+    assert len(lesson_screens) == steps
+    for index, screen in enumerate(lesson_screens):
+        found = choices(screen)
+        assert found.get("☰ Menu") == 0 and found.get("🔊 Nghe") == 9, screen
+        assert found.get("Tiếp ▶" if index < steps - 1 else "📝 Làm bài kiểm tra") == 1, screen
+        assert found.get("◀ Quay lại") == (None if index == 0 else 2), screen
+        assert re.search(r"^Gõ .* để chọn\.$", screen, re.M), screen
+    assert "Câu 1/" in out  # «ok» on the last step starts the quiz
+    assert "Không có gì đâu bạn" in messages[-1] and "1. " in messages[-1]  # thanks, choices kept
+    assert "bấm" not in out.lower(), [m for m in messages if "bấm" in m.lower()]
+
+
+def test_zalo_console_prints_what_zalo_render_sends() -> None:
+    from bot.channels import zalo_render
+    from bot.channels.console import render_zalo
+
+    reply = Reply(
+        "Đã chọn: Thôn 3. Bấm «Xong» khi chọn đủ, hoặc bấm Menu.\n\n" + "x" * 2500,
+        buttons=((Button("✔ Xong", "tm:vdone"),), (Button("☰ Menu", "m:menu", 0),)),
+    )
+    calls = zalo_render.render(reply)
+    assert len(calls) >= 2 and all(len(c.text) <= 2000 for c in calls)
+    printed = render_zalo(reply)
+    assert printed == "\n".join(f"🤖 {c.text}" for c in calls)
+    assert printed.startswith("🤖 Đã chọn: Thôn 3. Gõ 1 («Xong») khi chọn đủ, hoặc gõ 0 (Menu).")
+    assert calls[-1].text.endswith("1. ✔ Xong\n0. ☰ Menu\nGõ 1 hoặc 0 để chọn.")

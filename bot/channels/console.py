@@ -1,7 +1,12 @@
 """Local console chat: reads stdin line by line (works piped), prints bot messages; EOF ends.
 
-Buttons are printed one per line as `  [N] Label`. The user answers with the number, the label,
-or free text — the engine resolves numbers and labels against the buttons it last showed.
+Buttons are printed one per line as `  [N] Label` with their fixed numbers (docs/conversation.md),
+and «bấm» reads «gõ số». The user answers with the number, the label, or free text.
+
+`as_zalo=True` (`hocvuso chat --as zalo`) prints exactly the messages a Zalo Bot resident receives
+(bot.channels.zalo_render: numbered choices, the hint, 2000-character splitting, one block per
+API call) and sends every line as typed text on the "zalo" channel, as Zalo does: the engine, not
+the console, maps her numbers to buttons.
 """
 
 from __future__ import annotations
@@ -10,14 +15,16 @@ import asyncio
 import sys
 from typing import TextIO
 
+from bot.channels import zalo_render
 from bot.channels.base import Handler
+from bot.channels.typed_wording import for_typing
 from bot.messages import Button, Incoming, Kind, Reply
 from bot.text import clean_platform_text
 
 
 def render(reply: Reply) -> str:
     """One bot message as console text."""
-    lines = [f"🤖 {reply.text}"]
+    lines = [f"🤖 {for_typing(reply.text, reply.numbered())}"]
     if reply.image or reply.image_bytes:
         lines.append(f"  (ảnh: {reply.image or 'biểu đồ'})")
     if reply.link:
@@ -28,6 +35,19 @@ def render(reply: Reply) -> str:
         lines.append(f"  (tệp: {reply.document.filename}, {len(reply.document.content)} byte)")
     lines += [f"  [{b.number}] {b.label}" for b in reply.numbered()]
     return "\n".join(lines)
+
+
+def render_zalo(reply: Reply, media_base_url: str | None = None) -> str:
+    """One reply as the Zalo Bot messages it becomes, each on its own «🤖» block."""
+    blocks = []
+    for call in zalo_render.render(reply, media_base_url):
+        if call.method == "sendPhoto":
+            blocks.append(f"🤖 (ảnh: {call.photo})" + (f"\n{call.text}" if call.text else ""))
+        else:
+            blocks.append(f"🤖 {call.text}")
+    if reply.voice:
+        blocks.append(f"🤖 (tin nhắn thoại: {reply.voice})")
+    return "\n".join(blocks)
 
 
 def _button_for(line: str, shown: list[Button]) -> Button | None:
@@ -42,10 +62,20 @@ class ConsoleChannel:
 
     channel = "console"
 
-    def __init__(self, handler: Handler, user_id: str = "console", out: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        user_id: str = "console",
+        out: TextIO | None = None,
+        as_zalo: bool = False,
+        media_base_url: str | None = None,
+    ) -> None:
         self.handler = handler
         self.user_id = user_id
         self.out = out or sys.stdout
+        self.as_zalo = as_zalo
+        self.media_base_url = media_base_url  # the Zalo channel's (serve.py): photos are sent by URL
+        self.channel = "zalo" if as_zalo else "console"
         self._shown: list[Button] = []
 
     async def send(self, chat_id: str, reply: Reply) -> None:
@@ -53,18 +83,18 @@ class ConsoleChannel:
             self._print(reply)
 
     def _print(self, reply: Reply) -> None:
-        print(render(reply), file=self.out, flush=True)
+        print(render_zalo(reply, self.media_base_url) if self.as_zalo else render(reply), file=self.out, flush=True)
         if reply.buttons:
             self._shown = reply.numbered()
 
     async def say(self, line: str) -> list[Reply]:
         """Handle one typed line; a number of a shown button is sent as that button's tap."""
         line = clean_platform_text(line)  # stdin decodes stray bytes as lone surrogates
-        picked = _button_for(line, self._shown)
+        picked = None if self.as_zalo else _button_for(line, self._shown)
         if picked is not None:
-            incoming = Incoming("console", self.user_id, Kind.BUTTON, payload=picked.payload)
+            incoming = Incoming(self.channel, self.user_id, Kind.BUTTON, payload=picked.payload)
         else:
-            incoming = Incoming("console", self.user_id, Kind.TEXT, text=line.rstrip("\n"))
+            incoming = Incoming(self.channel, self.user_id, Kind.TEXT, text=line.rstrip("\n"))
         replies = await self.handler(incoming)
         for reply in replies:
             self._print(reply)

@@ -77,7 +77,7 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
-SORRY_TEXT = "Xin lỗi, hệ thống đang bận. Anh/chị vui lòng thử lại sau ít phút."
+SORRY_TEXT = "Xin lỗi, mình đang bận một chút. Bạn thử lại sau ít phút nhé."
 GROUP_NOTICE = "Xin chào! Mình chỉ trả lời tin nhắn riêng. Mời bạn nhắn riêng cho mình để học nhé."
 DEFAULT_RETRY_AFTER = 5.0  # seconds suggested to the outbox when Zalo gave no hint
 SEEN_KEYS = 4096  # recent updates remembered (in memory) to drop Zalo's replays

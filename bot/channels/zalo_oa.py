@@ -49,7 +49,7 @@ from bot.messages import Incoming, Reply
 log = logging.getLogger(__name__)
 
 SEEN_KEYS = 4096
-SORRY_TEXT = "Xin lỗi, hệ thống đang bận. Anh/chị vui lòng thử lại sau ít phút."
+SORRY_TEXT = "Xin lỗi, mình đang bận một chút. Bạn thử lại sau ít phút nhé."
 
 
 class ZaloOaChannel:

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
+from bot.channels.typed_wording import for_typing
 from bot.channels.zalo_api import TEXT_LIMIT
 from bot.messages import Button, Reply, numbered
 
-CHART_NOTE = "📊 Biểu đồ không gửi được qua Zalo. Mời anh/chị xem trên trang quản lý (web) của chương trình."
+CHART_NOTE = "📊 Biểu đồ không gửi được qua Zalo. Bạn xem trên trang quản lý (web) của chương trình."
 DOCUMENT_NOTE = (
-    "📄 Tệp «{filename}» không gửi được qua Zalo. Mời anh/chị tải về trên trang quản lý (web) của chương trình."
+    "📄 Tệp «{filename}» không gửi được qua Zalo. Bạn tải về trên trang quản lý (web) của chương trình."
 )
 
 
@@ -136,7 +137,7 @@ def media_url(media_base_url: str, image_path: str) -> str:
 
 def render(reply: Reply, media_base_url: str | None = None, limit: int = TEXT_LIMIT) -> list[Outgoing]:
     """The calls that show `reply`, in order; numbered choices always end the last text."""
-    body = reply.text.strip()
+    body = for_typing(reply.text.strip(), reply.numbered())
     notes: list[str] = []
     if reply.image_bytes is not None:
         notes.append(CHART_NOTE)

@@ -272,7 +272,7 @@ async def cancel_class(
     registered = await repo.registered_users(session, klass.id)
     text = (
         f"❌ Lớp «{klass.title}» lúc {format_when(klass.starts_at, app.settings.tz)} tại {klass.place} đã bị HỦY.\n"
-        "Xin lỗi bà con vì sự thay đổi. Tổ công nghệ số sẽ báo lịch mới sau."
+        "Xin lỗi bạn vì sự thay đổi. Tổ công nghệ số sẽ báo lịch mới sau."
     )
     await enqueue_for_users(session, app, f"cx:{klass.id}", registered, text, now)
     return klass, len(registered)
