@@ -15,6 +15,7 @@ from bot.text import fold
 _QUOTED = re.compile(r"\b([Bb])ấm (?:nút |vào )?«([^»]{1,60})»")
 _MENU = re.compile(r"\b([Bb])ấm (?:nút )?«?Menu»?")
 _PHRASES = (
+    ("gõ số hoặc bấm nút", "gõ số"),
     ("bấm một nút bên dưới", "gõ số của một lựa chọn bên dưới"),
     ("Bấm một nút bên dưới", "Gõ số của một lựa chọn bên dưới"),
     ("bằng nút bấm", "bằng cách gõ số"),
