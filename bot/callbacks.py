@@ -177,6 +177,12 @@ class PickVillage(Callback, prefix="v"):
     village_id: str
 
 
+# ---------- certificate ----------
+@dataclass(frozen=True)
+class CertificateNoName(Callback, prefix="cert:noname"):
+    pass
+
+
 # ---------- lessons and quiz ----------
 @dataclass(frozen=True)
 class OpenLesson(Callback, prefix="l"):

@@ -112,3 +112,13 @@ async def test_commune_not_listed_records_nothing_and_says_whom_to_ask(runtime: 
     async with runtime.sessionmaker() as session:
         user = (await session.scalars(select(User).where(User.platform_id == "co"))).one()
     assert user.village_id is None and user.commune_id is None
+
+
+async def test_yes_word_confirms_the_guess(runtime: Runtime, chat: Chat) -> None:
+    await consent(chat, "chu")
+    await chat.say("chu", "ha lonh")
+    await chat.say("chu", "co")
+    assert "Xã Hà Long: bạn ở thôn/xóm/tổ dân phố nào?" in chat.text("chu")
+    await chat.say("chu", "bai thuog")
+    await chat.say("chu", "ok")
+    assert await village_of(runtime, "chu") == "ha-long-bai-thuong"

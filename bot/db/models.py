@@ -290,3 +290,19 @@ class ZaloOaToken(Base):
     refresh_token: Mapped[str] = mapped_column(Text)
     access_expires_at: Mapped[datetime]
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Certificate(Base):
+    """The completion certificate of the core set: one per person, with the name she chose to have on
+    it (optional), the place and core lessons at that time, and a short code an official can check."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    full_name: Mapped[str | None] = mapped_column(String(80))
+    commune_id: Mapped[str | None] = mapped_column(String(64))
+    village_id: Mapped[str | None] = mapped_column(String(64))
+    lessons: Mapped[list[Any]] = mapped_column(default=list)
+    issued_at: Mapped[datetime]

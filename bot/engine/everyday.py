@@ -43,8 +43,10 @@ WORDS: dict[Intent, frozenset[str]] = {
     Intent.GREETING: _words("xin chao, chao, chao ban, chao bot, hello, hi, alo, a lo, hey, chao buoi sang"),
 }
 
-_YES_KINDS: tuple[type[cb.Callback], ...] = (cb.StepNext, cb.StartQuiz, cb.ConsentYes, cb.ConsentYesCode)
-_NO_KINDS: tuple[type[cb.Callback], ...] = (cb.ConsentNo,)
+_YES_KINDS: tuple[type[cb.Callback], ...] = (
+    cb.StepNext, cb.StartQuiz, cb.ConsentYes, cb.ConsentYesCode, cb.PickCommune, cb.PickVillage  # «Có phải …?»
+)
+_NO_KINDS: tuple[type[cb.Callback], ...] = (cb.ConsentNo, cb.CertificateNoName)
 _BACK_KINDS: tuple[type[cb.Callback], ...] = (cb.StepBack,)
 _DESTRUCTIVE: tuple[type[cb.Callback], ...] = (cb.DeleteYes, cb.ConfirmCancel)
 NO_NUMBER = 2  # the "no" of a yes-no question (bot.engine.numbers.NO)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.content.loader import Catalog
 from bot.content.places import Places
 from bot.db.models import User
+from bot.db.repositories import certificates as certificates_repo
 from bot.db.repositories import personal
 from bot.db.repositories import progress as progress_repo
 from bot.messages import Document
@@ -102,6 +103,11 @@ async def export(
         "thong_bao_da_gui": [
             {"noi_dung": a.text, "co_anh": a.image_path is not None, "luc": _time(a.created_at, tz)}
             for a in await personal.announcements(session, user.id)
+        ],
+        "giay_ghi_nhan": [
+            {"ma": c.code, "ho_ten": c.full_name, "thon": c.village_id, "bai_hoc": list(c.lessons or []),
+             "cap_luc": _time(c.issued_at, tz)}
+            for c in [await certificates_repo.for_user(session, user.id)] if c is not None
         ],
         "ma_moi_da_dung": [
             {"vai_tro": i.role, "xa": i.commune_id, "thon": list(i.village_ids or []), "luc": _time(i.used_at, tz)}

@@ -25,6 +25,7 @@ from bot.content.places import Commune
 from bot.db.models import Role, User
 from bot.services import charts, periods, reports, stats, weblogin
 from bot.services.errors import Forbidden, UserError
+from bot.web.certificate_page import certificate_page
 from bot.web.security import SECURITY_HEADERS, same_origin_post
 
 log = logging.getLogger(__name__)
@@ -73,9 +74,9 @@ class Dashboard:
         return resp
 
     def error(self, request: web.Request, status: int, message: str, user: User | None = None) -> web.Response:
-        return self.render("error.html", request, status=status, message=message, user=user, csrf=self._csrf(request))
+        return self.render("error.html", request, status=status, message=message, user=user, csrf=self.csrf(request))
 
-    def _csrf(self, request: web.Request) -> str:
+    def csrf(self, request: web.Request) -> str:
         raw = request.cookies.get(COOKIE)
         return weblogin.csrf_token(raw) if raw else ""
 
@@ -104,7 +105,7 @@ class Dashboard:
     def page_ctx(self, request: web.Request, user: User, commune: Commune, period: periods.Period) -> dict[str, Any]:
         return {
             "user": user,
-            "csrf": self._csrf(request),
+            "csrf": self.csrf(request),
             "commune": commune,
             "period": period,
             "period_choices": self._period_choices(),
@@ -199,7 +200,7 @@ class Dashboard:
             "communes.html",
             request,
             user=user,
-            csrf=self._csrf(request),
+            csrf=self.csrf(request),
             rows=rows,
             period=period,
             period_choices=self._period_choices(),
@@ -340,6 +341,7 @@ def setup_dashboard(app: web.Application, sessionmaker: async_sessionmaker[Async
         ("GET", "/xa/{commune_id}/xu-huong.png", dash.trend_png),
         ("GET", "/xa/{commune_id}/xuat.xlsx", dash.export_xlsx),
         ("GET", "/xa/{commune_id}/xuat.csv", dash.export_csv),
+        ("GET", "/giay-ghi-nhan", certificate_page(dash)),
     ]
     for method, path, handler in routes:
         app.router.add_route(method, path, _guard(dash, handler))

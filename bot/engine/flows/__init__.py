@@ -1,6 +1,7 @@
 """Conversation flows. Importing this package registers every flow on the global router."""
 
 from bot.engine.flows import (  # noqa: F401  (imported for their registrations)
+    certificate,
     classes,
     lesson,
     listen,

@@ -7,9 +7,9 @@ from bot.content.models import Lesson
 from bot.db.repositories import progress as progress_repo
 from bot.engine import numbers as no
 from bot.engine.context import Ctx
+from bot.engine.flows.certificate import certificate_replies
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.flows.listen import LISTEN, question_voice, reads_aloud
-from bot.engine.flows.progress import certificate_reply
 from bot.engine.flows.quiz_order import attempt_seed, shown_order
 from bot.engine.router import router
 from bot.messages import Button, Reply
@@ -82,18 +82,14 @@ async def _finish(ctx: Ctx, lesson: Lesson, answers: list[int]) -> list[Reply]:
                 ),
             )
         ]
-    following, hint = await next_lesson_button(ctx)
-    replies = [
-        Reply(
-            f"🎉 {score} Bạn đã hoàn thành bài «{lesson.title}»!{hint}",
-            buttons=rows(following, cb.MenuProgress().button("📊 Tiến độ", no.MENU_PROGRESS), MENU_BUTTON),
-        )
-    ]
+    done = f"🎉 {score} Bạn đã hoàn thành bài «{lesson.title}»!"
     if result.newly_completed and lesson.core:
-        certificate = await certificate_reply(ctx, only_if_finished=True)
-        if certificate is not None:
-            replies.insert(0, certificate)
-    return replies
+        p = await learning.progress(ctx.session, ctx.user, ctx.app.catalog)
+        if p.core_finished:  # the certificate comes after the result, and only its question has buttons
+            return [Reply(done), *await certificate_replies(ctx, p.core_total)]
+    following, hint = await next_lesson_button(ctx)
+    buttons = rows(following, cb.MenuProgress().button("📊 Tiến độ", no.MENU_PROGRESS), MENU_BUTTON)
+    return [Reply(f"{done}{hint}", buttons=buttons)]
 
 
 async def next_lesson_button(ctx: Ctx) -> tuple[Button, str]:
