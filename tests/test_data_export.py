@@ -30,8 +30,8 @@ async def test_my_data_export_holds_everything_stored_about_me(runtime: Runtime,
     await chat.onboard("lan")
     await chat.tap_payload("lan", "l:vneid-kich-hoat")
     await chat.tap_payload("lan", "qz:vneid-kich-hoat")
-    for q in lesson.quiz.questions:
-        await chat.say("lan", str(q.answer + 1))
+    for i, q in enumerate(lesson.quiz.questions):  # choices are shuffled per attempt: tap the right one
+        await chat.tap_payload("lan", f"q:{i}:{q.answer}")
     await chat.say("lan", "/dulieu")
     assert "Tải dữ liệu của tôi" in " ".join(b.label for b in chat.buttons("lan"))
     replies = await chat.tap("lan", "Tải dữ liệu của tôi")
@@ -47,7 +47,7 @@ async def test_my_data_export_holds_everything_stored_about_me(runtime: Runtime,
     attempts = data["bai_kiem_tra"]
     assert len(attempts) == 1 and attempts[0]["dat"] is True
     assert attempts[0]["diem"] == len(lesson.quiz.questions)
-    assert data["dang_ky_lop"] == [] and "ngay_xuat" in data
+    assert data["dang_ky_lop"] == [] and data["giay_ghi_nhan"] == [] and "ngay_xuat" in data
     # Also reachable as a command, and nothing for someone who never agreed.
     replies = await chat.say("lan", "/taidulieu")
     assert exported(replies)["nguoi_dung"]["ma_tai_khoan"] == "lan"
