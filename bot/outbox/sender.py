@@ -32,7 +32,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.base import PermanentFailure, QuotaExceeded, RecipientBlocked, RetryLater, Sender
+from bot.channels.base import (
+    OutOfQuota,
+    OutsideWindow,
+    PermanentFailure,
+    QuotaExceeded,
+    RecipientBlocked,
+    RetryLater,
+    Sender,
+)
 from bot.channels.budget import Priority, SendBudget, broadcasting
 from bot.config import Settings
 from bot.db.repositories import outbox as repo
@@ -81,9 +89,11 @@ class _Outcomes:
     failed: list[tuple[int, str]] = field(default_factory=list)
     retry: list[tuple[int, datetime, str]] = field(default_factory=list)
     paused: list[tuple[int, datetime, str]] = field(default_factory=list)  # channel out of quota
+    refused: list[tuple[int, str, str]] = field(default_factory=list)  # (id, OUT_OF_WINDOW|OUT_OF_QUOTA, why)
 
     def __len__(self) -> int:
-        return len(self.sent) + len(self.blocked) + len(self.failed) + len(self.retry) + len(self.paused)
+        return (len(self.sent) + len(self.blocked) + len(self.failed) + len(self.retry) + len(self.paused)
+                + len(self.refused))
 
 
 class _ChannelPacer:
@@ -370,6 +380,9 @@ class OutboxSender:
             else:
                 at = self.clock() + timedelta(seconds=exc.retry_after)
                 self._outcomes.retry.append((row.id, at, str(exc)))
+        except (OutsideWindow, OutOfQuota) as exc:  # Zalo OA's rules, not an error: never retried
+            status = repo.OUT_OF_WINDOW if isinstance(exc, OutsideWindow) else repo.OUT_OF_QUOTA
+            self._outcomes.refused.append((row.id, status, str(exc)))
         except PermanentFailure as exc:
             self._outcomes.failed.append((row.id, str(exc)))
             log.warning("outbox %s: permanent failure: %s", row.id, exc)
@@ -424,6 +437,8 @@ class OutboxSender:
                     await users_repo.set_blocked(session, [u for _, u in batch.blocked if u is not None], now)
                 for row_id, error in batch.failed:
                     await repo.mark(session, [row_id], repo.FAILED, now, error[:300])
+                for row_id, status, error in batch.refused:
+                    await repo.mark(session, [row_id], status, now, error[:300])
                 for row_id, at, error in batch.retry:
                     await repo.retry_later(session, row_id, at, error)
                 for row_id, at, error in batch.paused:
@@ -433,7 +448,7 @@ class OutboxSender:
             raise
         self.stats.sent += len(batch.sent)
         self.stats.blocked += len(batch.blocked)
-        self.stats.failed += len(batch.failed)
+        self.stats.failed += len(batch.failed) + len(batch.refused)
         self.stats.retried += len(batch.retry) + len(batch.paused)
         self.stats.unmarked -= len(batch)
         self._flushed.set()
@@ -446,6 +461,7 @@ class OutboxSender:
         self._outcomes.failed[:0] = batch.failed
         self._outcomes.retry[:0] = batch.retry
         self._outcomes.paused[:0] = batch.paused
+        self._outcomes.refused[:0] = batch.refused
 
     async def stop(self) -> None:
         self._stopping = True

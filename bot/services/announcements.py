@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,10 +28,11 @@ class Delivery:
     sent: int
     failed: int
     blocked: int
+    outside_window: int = 0  # Zalo OA refused: the person has not written to the OA recently (or no quota)
 
     @property
     def total(self) -> int:
-        return self.pending + self.sent + self.failed + self.blocked
+        return self.pending + self.sent + self.failed + self.blocked + self.outside_window
 
 
 def check_text(text: str) -> str:
@@ -62,6 +63,22 @@ def check_villages(user: User | None, village_ids: list[str], app: AppContext) -
 async def recipient_count(session: AsyncSession, user: User | None, village_ids: list[str], app: AppContext) -> int:
     check_villages(user, village_ids, app)
     return await people.count_residents_of_villages(session, village_ids)
+
+
+OA_WINDOW = timedelta(hours=48)  # Zalo OA: free consultation replies within 48 h of the person's last message
+OUTSIDE_WINDOW_REASON = "lâu không nhắn tin với OA của xã"
+
+
+async def outside_window_count(session: AsyncSession, village_ids: list[str], now: datetime) -> int:
+    """How many of the recipients are on the commune's Zalo OA but have not written to it for 48 h:
+    Zalo will refuse the announcement for them (last_seen_at is kept to 10 minutes: close enough)."""
+    return await people.count_oa_silent_in_villages(session, village_ids, now - OA_WINDOW)
+
+
+def outside_window_note(count: int) -> str:
+    if not count:
+        return ""
+    return f"\n⚠️ {count} người sẽ không nhận được trên Zalo vì {OUTSIDE_WINDOW_REASON} (quá 48 giờ)."
 
 
 def message_text(text: str, village_ids: list[str], app: AppContext) -> str:
@@ -113,6 +130,7 @@ async def delivery(session: AsyncSession, user: User | None, ann_id: int) -> tup
         sent=counts.get(outbox_repo.SENT, 0),
         failed=counts.get(outbox_repo.FAILED, 0) + counts.get(outbox_repo.EXPIRED, 0),
         blocked=counts.get(outbox_repo.BLOCKED, 0),
+        outside_window=counts.get(outbox_repo.OUT_OF_WINDOW, 0) + counts.get(outbox_repo.OUT_OF_QUOTA, 0),
     )
 
 

@@ -87,7 +87,7 @@ def setup_health(
                     select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
                 )
                 counts = {status: int(n) for status, n in rows.all()}
-            for status in ("pending", "sent", "failed", "blocked"):
+            for status in ("pending", "sent", "failed", "blocked", "zalo_window", "zalo_quota"):
                 OUTBOX.labels(status).set(counts.get(status, 0))
         except Exception:
             log.exception("metrics: could not read the outbox")

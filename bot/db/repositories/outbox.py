@@ -26,6 +26,9 @@ PENDING, SENT, FAILED, BLOCKED, CANCELLED, EXPIRED = (
     "cancelled",
     "expired",
 )
+# Zalo OA refused the message for its interaction window (-230/-305) or the person's reply quota (-311):
+# final for this message, never retried; counted apart from errors (see services/announcements.py).
+OUT_OF_WINDOW, OUT_OF_QUOTA = "zalo_window", "zalo_quota"
 INSERT_CHUNK = 500
 
 

@@ -76,12 +76,13 @@ async def ann_text(ctx: Ctx, text: str) -> list[Reply]:
     except UserError as err:
         return [Reply(err.message, buttons=rows(CANCEL))]
     count = await announcements.recipient_count(ctx.session, ctx.user, villages, ctx.app)
+    silent = await announcements.outside_window_count(ctx.session, villages, ctx.now)
     ctx.set_flow("ann_confirm", villages=villages, text=clean, image=image)
     return [
         Reply(
             "Xem trước tin nhắn bà con sẽ nhận:\n\n"
             + announcements.message_text(clean, villages, ctx.app)
-            + f"\n\n👥 Sẽ gửi đến {count} người. Gửi ngay?",
+            + f"\n\n👥 Sẽ gửi đến {count} người.{announcements.outside_window_note(silent)} Gửi ngay?",
             buttons=rows(cb.SendAnnouncement().button("✅ Gửi"), cb.RewriteAnnouncement().button("✏️ Viết lại"), CANCEL),
             image=image,
         )
@@ -142,7 +143,9 @@ async def ann_status(ctx: Ctx, arg: cb.AnnouncementStatus) -> list[Reply]:
             f"📬 Thông báo «{ann.text[:60]}»\n"
             f"• Đã gửi: {d.sent}\n• Đang chờ gửi: {d.pending}\n• Lỗi: {d.failed}\n"
             f"• Người dùng đã chặn bot: {d.blocked}\n"
-            f"Tổng: {d.total} người.",
+            + (f"• Không nhận được trên Zalo vì {announcements.OUTSIDE_WINDOW_REASON}: {d.outside_window}\n"
+               if d.outside_window else "")
+            + f"Tổng: {d.total} người.",
             buttons=rows(cb.AnnouncementStatus(ann.id).button("🔄 Cập nhật"), HOME),
         )
     ]

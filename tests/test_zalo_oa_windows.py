@@ -1,0 +1,78 @@
+"""Zalo OA's interaction windows seen by a team member: the announcement preview says how many people will
+not get it on Zalo and why, the real outbox sender through the real OA channel records Zalo's -230/-305
+refusals as their own outcome (never retried, not an error), and the delivery status says so."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest_asyncio
+from sqlalchemy import select
+
+from bot.db.models import OutboxMessage, User
+from bot.oa_setup import build_oa_channel
+from bot.outbox.sender import ChannelLimits, OutboxSender
+from bot.runtime import Runtime
+from tests.fakes.zalo_oa_server import FakeOaServer
+from tests.support.chat import Chat
+from tests.support.seed import TEAM, make_team_member
+from tests.test_zalo_oa import oa_settings
+
+WHY = "lâu không nhắn tin với OA của xã"
+
+
+@pytest_asyncio.fixture
+async def fake() -> AsyncIterator[FakeOaServer]:
+    server = FakeOaServer()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_preview_counts_the_people_outside_the_window_and_the_outbox_skips_them(
+    runtime: Runtime, chat: Chat, fake: FakeOaServer
+) -> None:
+    now = runtime.app_ctx.clock()
+    await make_team_member(runtime, chat)
+    # Residents of Thôn 3 on the commune's OA: wrote 1 hour, 3 days and 10 days ago.
+    ages = {"oa-recent": timedelta(hours=1), "oa-3days": timedelta(days=3), "oa-10days": timedelta(days=10)}
+    async with runtime.sessionmaker() as session, session.begin():
+        for platform_id, age in ages.items():
+            session.add(User(channel="zalo_oa", platform_id=platform_id, chat_id=platform_id, consent_at=now - age,
+                             commune_id="ha-long", village_id="ha-long-thon-3", role_village_ids=[],
+                             last_seen_at=now - age))
+            wall_ms = int(fake.event("user_send_text", platform_id, text="x")["timestamp"])
+            fake.last_interaction[platform_id] = wall_ms - int(age.total_seconds() * 1000)
+
+    await chat.say(TEAM, "/thongbao")
+    await chat.tap(TEAM, "Thôn 3")
+    await chat.tap(TEAM, "Xong")
+    preview = (await chat.say(TEAM, "Tối thứ Bảy họp thôn lúc 19 giờ tại nhà văn hóa."))[0].text
+    assert "Sẽ gửi đến 3 người." in preview
+    assert f"⚠️ 2 người sẽ không nhận được trên Zalo vì {WHY} (quá 48 giờ)." in preview
+    await chat.tap(TEAM, "Gửi")
+
+    runtime.settings = oa_settings(runtime.settings, fake)
+    channel = await build_oa_channel(runtime.settings, runtime)
+    assert channel is not None
+    sender = OutboxSender(runtime.sessionmaker, {"zalo_oa": channel}, {"zalo_oa": ChannelLimits(50.0, None)},
+                          owner="t", clock=runtime.app_ctx.clock)
+    try:
+        await sender.run_until_idle()
+    finally:
+        await channel.stop(grace_seconds=2)
+
+    assert [s["user_id"] for s in fake.sent] == ["oa-recent"]
+    assert sorted((r["user_id"], r["error"]) for r in fake.refused) == [("oa-10days", -230), ("oa-3days", -305)]
+    async with runtime.sessionmaker() as session:
+        rows = {r.chat_id: r for r in await session.scalars(select(OutboxMessage))}
+    assert rows["oa-recent"].status == "sent"
+    assert rows["oa-3days"].status == rows["oa-10days"].status == "zalo_window"
+    assert rows["oa-3days"].attempts == rows["oa-10days"].attempts == 1  # refused once, never retried
+
+    await chat.tap(TEAM, "Tình trạng gửi")
+    status = chat.text(TEAM)
+    assert "• Đã gửi: 1" in status and "• Lỗi: 0" in status
+    assert f"• Không nhận được trên Zalo vì {WHY}: 2" in status
+    assert "Tổng: 3 người." in status
