@@ -92,3 +92,6 @@ def setup_logging(level: str, fmt: str) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # SQL statements carry their parameters (the Zalo OA's tokens among them): never, even at DEBUG.
+    for name in ("sqlalchemy.engine", "sqlalchemy.pool", "aiosqlite", "asyncpg"):
+        logging.getLogger(name).setLevel(logging.WARNING)

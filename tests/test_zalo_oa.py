@@ -13,10 +13,12 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import OutsideWindow
 from bot.channels.zalo_oa import ZaloOaChannel
 from bot.config import Settings
+from bot.content.loader import Catalog
 from bot.db.models import LessonProgress, ProcessedUpdate, User, ZaloOaToken
 from bot.db.repositories import outbox as outbox_repo
 from bot.messages import Reply
@@ -109,7 +111,12 @@ class Resident:
 
 
 async def journey(runtime: Runtime, resident: Resident) -> None:
-    lesson = runtime.app_ctx.catalog.lessons["vneid-kich-hoat"]
+    await journey_in(runtime.app_ctx.catalog, runtime.sessionmaker, resident)
+
+
+async def journey_in(catalog: Catalog, sessionmaker: async_sessionmaker[AsyncSession], resident: Resident) -> None:
+    """Follow, consent, choose a place, take a lesson and its quiz; check what the database kept."""
+    lesson = catalog.lessons["vneid-kich-hoat"]
     out = await resident.follow()
     assert "Bạn đang trò chuyện với một hệ thống tự động" in out
     out = await resident.tap("Đồng ý")
@@ -126,8 +133,10 @@ async def journey(runtime: Runtime, resident: Resident) -> None:
         label = question.choices[question.answer]
         out = await resident.tap(label[:20])
     assert "Bạn đã hoàn thành bài" in out
-    async with runtime.sessionmaker() as session:
-        progress, user = (await session.execute(select(LessonProgress, User).join(User))).one()
+    async with sessionmaker() as session:
+        progress, user = (
+            await session.execute(select(LessonProgress, User).join(User).where(User.platform_id == resident.user))
+        ).one()
     assert user.channel == "zalo_oa" and user.platform_id == resident.user
     assert progress.completed_village_id == "ha-long-thon-3" and progress.completed_at is not None
 

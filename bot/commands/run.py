@@ -16,9 +16,10 @@ def add_parser(sub: Any) -> None:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
-    if not settings.telegram_bot_token and not settings.zalo_bot_token:
+    oa = bool(settings.zalo_oa_app_id and settings.zalo_oa_secret_key)
+    if not settings.telegram_bot_token and not settings.zalo_bot_token and not oa:
         print(
-            "Chưa cấu hình TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN: mở trò chuyện trên màn hình này "
+            "Chưa cấu hình TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN hay Zalo OA: mở trò chuyện trên màn hình này "
             "(gõ số để bấm nút, Ctrl-D để thoát).",
             file=sys.stderr,
         )
