@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app_context import AppContext
 from bot.content.places import Places
 from bot.db.models import User
+from bot.db.repositories import announcements as announcements_repo
 from bot.db.repositories import progress as progress_repo
 from bot.db.repositories import users as users_repo
 from bot.messages import Incoming
@@ -57,7 +61,19 @@ async def my_data(session: AsyncSession, user: User, places: Places) -> MyData:
     )
 
 
-async def delete_my_data(session: AsyncSession, user: User, dedupe_secret: bytes) -> None:
-    """Erase the person and everything linked to them, the keys of their processed updates included."""
-    await dedupe.forget_user(session, dedupe_secret, user.channel, user.platform_id)
+async def delete_my_data(session: AsyncSession, app: AppContext, user: User) -> None:
+    """Erase the person and everything linked to them: the keys of their processed updates, and the
+    photos of their announcements (the announcements stay, as text: the commune's record)."""
+    paths = set(await announcements_repo.image_paths_by(session, user.id))
+    await announcements_repo.forget_images(session, paths)
+    await dedupe.forget_user(session, app.dedupe_secret, user.channel, user.platform_id)
     await users_repo.delete_user(session, user.id)
+    await asyncio.to_thread(_delete_uploads, app.settings.uploads_dir, paths)
+
+
+def _delete_uploads(uploads_dir: Path, paths: set[str]) -> None:
+    uploads = uploads_dir.resolve()
+    for raw in paths:
+        path = Path(raw).resolve()
+        if path.is_relative_to(uploads):  # only our uploads folder, never a lesson picture
+            path.unlink(missing_ok=True)

@@ -81,7 +81,7 @@ async def delete_button(ctx: Ctx, arg: cb.DeleteYes) -> list[Reply]:
         return [Reply(NOTHING)]
     if ctx.flow != "confirm_delete":
         return [Reply("Mình chưa xóa gì. Muốn xóa dữ liệu, gõ /xoadulieu.", buttons=rows(MENU_BUTTON))]
-    await users.delete_my_data(ctx.session, ctx.user, ctx.app.dedupe_secret)
+    await users.delete_my_data(ctx.session, ctx.app, ctx.user)
     ctx.session.expunge_all()
     ctx.user = None
     ctx.state = None
