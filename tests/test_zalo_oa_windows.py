@@ -16,6 +16,7 @@ from bot.outbox.sender import ChannelLimits, OutboxSender
 from bot.runtime import Runtime
 from tests.fakes.zalo_oa_server import FakeOaServer
 from tests.support.chat import Chat
+from tests.support.clock import Clock
 from tests.support.seed import TEAM, make_team_member
 from tests.test_zalo_oa import oa_settings
 
@@ -76,3 +77,26 @@ async def test_preview_counts_the_people_outside_the_window_and_the_outbox_skips
     assert "• Đã gửi: 1" in status and "• Lỗi: 0" in status
     assert f"• Không nhận được trên Zalo vì {WHY}: 2" in status
     assert "Tổng: 3 người." in status
+
+
+async def test_a_class_reminder_for_someone_silent_on_the_oa_is_skipped_not_failed(
+    runtime: Runtime, clock: Clock
+) -> None:
+    """Two OA residents registered for a class: one wrote an hour before the reminder is due, the other
+    last wrote 3 days earlier. Zalo would refuse the second: the row is skipped (zalo_window), never tried."""
+    from tests.test_scheduler import STARTS, reminder_rows, setup_class, tick
+
+    _, people = await setup_class(runtime, clock)
+    due = STARTS - timedelta(hours=24)
+    async with runtime.sessionmaker() as session, session.begin():
+        for user, last in zip(people, (due - timedelta(hours=1), due - timedelta(days=3)), strict=True):
+            row = await session.get(User, user.id)
+            assert row is not None
+            row.channel, row.last_seen_at = "zalo_oa", last
+    clock.now = due
+    assert await tick(runtime, clock) == 2
+    assert await tick(runtime, clock) == 0  # idempotent, the skip too
+    rows = {r.chat_id: r for r in await reminder_rows(runtime)}
+    assert rows["r0"].status == "pending"
+    assert rows["r1"].status == "zalo_window" and rows["r1"].attempts == 0
+    assert rows["r1"].error == "skipped: outside Zalo's interaction window"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +13,7 @@ from bot.db.repositories import announcements as repo
 from bot.db.repositories import outbox as outbox_repo
 from bot.db.repositories import people
 from bot.services.errors import UserError
-from bot.services.outbox import enqueue_for_users
+from bot.services.outbox import OA_WINDOW, enqueue_for_users
 from bot.services.roles import require_team
 
 TEXT_MIN = 5
@@ -65,7 +65,6 @@ async def recipient_count(session: AsyncSession, user: User | None, village_ids:
     return await people.count_residents_of_villages(session, village_ids)
 
 
-OA_WINDOW = timedelta(hours=48)  # Zalo OA: free consultation replies within 48 h of the person's last message
 OUTSIDE_WINDOW_REASON = "lâu không nhắn tin với OA của xã"
 
 

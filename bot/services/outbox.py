@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event
@@ -13,6 +13,8 @@ from bot.app_context import AppContext
 from bot.db.models import User
 from bot.db.repositories import outbox as repo
 from bot.messages import Button
+
+OA_WINDOW = timedelta(hours=48)  # Zalo OA: free consultation replies within 48 h of the person's last message
 
 
 def recipients(users: Iterable[User]) -> list[repo.Recipient]:
