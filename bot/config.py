@@ -78,6 +78,9 @@ class Settings(BaseSettings):
         default=None,
         description="HMAC key for processed-update keys; unset: generated once and stored in the database",
     )
+    walk_in_name_retention_days: int = Field(
+        default=30, description="Names typed for walk-in attendees are dropped this many days after marking"
+    )
     dedupe_retention_hours: int = Field(
         default=72, description="Processed-update keys older than this are deleted (daily job)"
     )

@@ -28,6 +28,7 @@ from bot.app_context import AppContext
 from bot.db.models import User
 from bot.db.repositories import leases
 from bot.db.repositories import people as people_repo
+from bot.services import attendance as attendance_svc
 from bot.services import dedupe
 from bot.services import reminders as reminders_svc
 from bot.services.outbox import enqueue_for_users
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
 REPORT_DAY = 10
 REPORT_TIME = time(8, 0)
-PURGE_TIME = time(3, 0)  # processed-update keys past their retention, every night
+PURGE_TIME = time(3, 0)  # data past its retention (update keys, walk-in names), every night
 REPORT_CATCH_UP = timedelta(hours=24)  # a report missed while down is still sent within a day
 
 
@@ -124,9 +125,9 @@ class BotScheduler:
             misfire_grace_time=3600,
         )
         self.scheduler.add_job(
-            self.purge_processed_updates,
+            self.daily_purge,
             CronTrigger(hour=PURGE_TIME.hour, minute=PURGE_TIME.minute, timezone=self.app.settings.tz),
-            id="purge-processed-updates",
+            id="daily-purge",
             max_instances=1,
             coalesce=True,
             misfire_grace_time=6 * 3600,
@@ -165,20 +166,23 @@ class BotScheduler:
             log.exception("scheduler tick failed")
             return None
 
-    async def purge_processed_updates(self) -> int | None:
-        """Daily, on the leader: drop processed-update keys older than DEDUPE_RETENTION_HOURS."""
+    async def daily_purge(self) -> tuple[int, int] | None:
+        """Daily, on the leader: drop processed-update keys older than DEDUPE_RETENTION_HOURS and walk-in
+        names older than WALK_IN_NAME_RETENTION_DAYS. Returns (keys, names) removed."""
         now = self.app.clock()
+        settings = self.app.settings
         try:
             if not await self.take_lead(now):
                 return None
             async with self.sessionmaker() as session, session.begin():
-                purged = await dedupe.purge_expired(
-                    session, now, timedelta(hours=self.app.settings.dedupe_retention_hours)
+                keys = await dedupe.purge_expired(session, now, timedelta(hours=settings.dedupe_retention_hours))
+                names = await attendance_svc.drop_walk_in_names(
+                    session, now, timedelta(days=settings.walk_in_name_retention_days)
                 )
-            log.info("scheduler: purged %d processed-update keys", purged)
-            return purged
+            log.info("scheduler: purged %d processed-update keys and %d walk-in names", keys, names)
+            return keys, names
         except Exception:
-            log.exception("scheduler: purging processed-update keys failed")
+            log.exception("scheduler: daily purge failed")
             return None
 
     async def rebuild(self) -> datetime | None:

@@ -116,7 +116,7 @@ async def test_the_scheduler_purges_old_keys_every_day(runtime: Runtime, clock: 
     scheduler = BotScheduler(runtime.sessionmaker, runtime.app_ctx, instance_id="purge-test")
     await scheduler.start()
     try:
-        job = scheduler.scheduler.get_job("purge-processed-updates")
+        job = scheduler.scheduler.get_job("daily-purge")
         assert job is not None and "cron" in str(job.trigger) and "hour='3'" in str(job.trigger)
         await job.func()  # what APScheduler runs at 03:00 every day
     finally:

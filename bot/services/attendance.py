@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -102,3 +102,9 @@ async def finish_attendance(session: AsyncSession, user: User | None, class_id: 
     sheet.klass.status = ClassStatus.DONE
     sheet.klass.updated_at = now
     return sheet
+
+
+async def drop_walk_in_names(session: AsyncSession, now: datetime, retention: timedelta) -> int:
+    """Walk-in names are people who never agreed to anything: kept only `retention` (the daily job)."""
+    return await repo.drop_walk_in_names(session, now - retention)
+

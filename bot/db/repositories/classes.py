@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Attendance, ClassRegistration, ClassStatus, Klass, User
@@ -131,3 +131,15 @@ async def remove_attendance(session: AsyncSession, class_id: int, user_id: int) 
         delete(Attendance).where(Attendance.class_id == class_id, Attendance.user_id == user_id)
     )
     return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def drop_walk_in_names(session: AsyncSession, before: datetime) -> int:
+    """Forget the names of walk-in attendees marked before `before` (the attendance rows stay)."""
+    result = await session.execute(
+        update(Attendance)
+        .where(Attendance.user_id.is_(None), Attendance.walk_in_name.is_not(None), Attendance.marked_at < before)
+        .values(walk_in_name=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+

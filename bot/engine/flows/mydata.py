@@ -29,7 +29,10 @@ async def show_my_data(ctx: Ctx, arg: object) -> list[Reply]:
         f"• Đồng ý lưu dữ liệu lúc: {d.user.consent_at.astimezone(tz).strftime('%H:%M %d/%m/%Y')}\n"
         f"• Bài đã mở: {d.lessons_started}, đã hoàn thành: {d.lessons_completed}\n"
         f"• Số lần làm bài kiểm tra: {d.quiz_attempts}\n"
-        f"• Vai trò: {texts.ROLE_LABELS.get(d.user.role, d.user.role)}"
+        f"• Vai trò: {texts.ROLE_LABELS.get(d.user.role, d.user.role)}\n\n"
+        "Về người khác: nếu bạn ở Tổ công nghệ số, nội dung thông báo bạn đã gửi vẫn được giữ (là hồ sơ "
+        "của xã, ảnh kèm theo được xóa cùng dữ liệu của bạn); tên người đến lớp không đăng ký mà bạn ghi "
+        f"khi điểm danh được giữ {ctx.app.settings.walk_in_name_retention_days} ngày để đối chiếu rồi tự xóa."
     )
     return [
         Reply(
