@@ -100,3 +100,28 @@ async def test_a_class_reminder_for_someone_silent_on_the_oa_is_skipped_not_fail
     assert rows["r0"].status == "pending"
     assert rows["r1"].status == "zalo_window" and rows["r1"].attempts == 0
     assert rows["r1"].error == "skipped: outside Zalo's interaction window"
+
+
+async def test_officials_see_how_many_people_zalo_will_not_reach(runtime: Runtime) -> None:
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.web.dashboard import setup_dashboard
+    from tests.support.dashboard import add_user, new_link
+
+    now = runtime.app_ctx.clock()
+    async with runtime.sessionmaker() as session, session.begin():
+        for i, age in enumerate((timedelta(hours=2), timedelta(days=3), timedelta(days=9), timedelta(days=20))):
+            session.add(User(channel="zalo_oa", platform_id=f"oa-d{i}", chat_id=f"oa-d{i}", consent_at=now - age,
+                             commune_id="ha-long", village_id="ha-long-thon-3", role_village_ids=[],
+                             last_seen_at=now - age))
+    official = await add_user(runtime, "cb", "official", "ha-long")
+    app = web.Application()
+    setup_dashboard(app, runtime.sessionmaker, runtime.app_ctx)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        origin = {"Origin": str(client.make_url("")).rstrip("/")}
+        login = await client.post(await new_link(runtime, official), headers=origin, allow_redirects=False)
+        assert login.status == 302
+        html = await (await client.get("/xa/ha-long")).text()
+    card = html.split('data-stat="oa-silent"', 1)[1].split("</div>", 1)[0]
+    assert '<span class="value">3</span>' in card and WHY in card

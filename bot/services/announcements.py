@@ -74,6 +74,11 @@ async def outside_window_count(session: AsyncSession, village_ids: list[str], no
     return await people.count_oa_silent_in_villages(session, village_ids, now - OA_WINDOW)
 
 
+async def outside_window_in_commune(session: AsyncSession, commune_id: str, now: datetime) -> int:
+    """The same figure for a whole commune (the officials' dashboard)."""
+    return await people.count_oa_silent_in_commune(session, commune_id, now - OA_WINDOW)
+
+
 def outside_window_note(count: int) -> str:
     if not count:
         return ""

@@ -23,7 +23,7 @@ from bot import formatting
 from bot.app_context import AppContext
 from bot.content.places import Commune
 from bot.db.models import Role, User
-from bot.services import charts, periods, reports, stats, weblogin
+from bot.services import announcements, charts, periods, reports, stats, weblogin
 from bot.services.errors import Forbidden, UserError
 from bot.web.certificate_page import certificate_page
 from bot.web.security import SECURITY_HEADERS, same_origin_post
@@ -214,8 +214,10 @@ class Dashboard:
         async with self.tx() as session:
             user, commune = await self._commune(request, session)
             ov = await stats.commune_overview(session, self.app, commune.id, period)
+            oa_silent = await announcements.outside_window_in_commune(session, commune.id, self.now())
         return self.render(
-            "overview.html", request, ov=ov, tab="overview", **self.page_ctx(request, user, commune, period)
+            "overview.html", request, ov=ov, tab="overview", oa_silent=oa_silent,
+            oa_silent_reason=announcements.OUTSIDE_WINDOW_REASON, **self.page_ctx(request, user, commune, period)
         )
 
     async def village(self, request: web.Request) -> web.StreamResponse:

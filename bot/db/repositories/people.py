@@ -47,6 +47,19 @@ async def count_oa_silent_in_villages(session: AsyncSession, village_ids: Sequen
     )
 
 
+async def count_oa_silent_in_commune(session: AsyncSession, commune_id: str, since: datetime) -> int:
+    """Reachable residents of a commune on the Zalo OA whose last message is older than `since`."""
+    return int(
+        await session.scalar(
+            select(func.count()).where(
+                User.commune_id == commune_id, User.blocked_at.is_(None),
+                User.channel == "zalo_oa", User.last_seen_at < since,
+            )
+        )
+        or 0
+    )
+
+
 async def officials(session: AsyncSession) -> list[User]:
     rows = await session.scalars(
         select(User).where(User.role == Role.OFFICIAL, User.role_commune_id.is_not(None)).order_by(User.id)
