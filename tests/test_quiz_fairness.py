@@ -12,7 +12,7 @@ import yaml
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.content.loader import load_catalog
-from bot.content.quiz_fairness import choice_order
+from bot.content.quiz_fairness import choice_order, warnings
 from bot.engine.flows.quiz_order import attempt_seed
 from bot.runtime import Runtime
 from tests.support.chat import Chat
@@ -101,3 +101,11 @@ def test_content_check_warns_about_answers_in_one_place_or_always_longest(tmp_pa
     assert f"warning: lessons/otp-mat-khau.yaml:quiz: the right answer is choice 2 in {n} of {n}" in done.stderr
     assert "warning: lessons/otp-mat-khau.yaml:quiz: the right answer is the longest choice" in done.stderr
     assert "warning(s) about quizzes" in done.stdout
+def test_the_curriculum_gives_no_answer_away() -> None:
+    assert warnings(CATALOG) == []
+    answers = [q for x in CATALOG.lessons.values() for q in x.quiz.questions]
+    longest = sum(all(len(q.choices[q.answer]) > len(c) for j, c in enumerate(q.choices) if j != q.answer)
+                  for q in answers)
+    second = sum(q.answer == 1 for q in answers)
+    assert longest * 2 <= len(answers), longest  # was 46 of 61
+    assert second * 2 <= len(answers), second  # was 40 of 61
