@@ -158,7 +158,7 @@ def typed_capacity(text: str) -> int | str | None:
 
 
 STOP_WORDS = frozenset({"thoi", "huy", "thoi khong lam nua", "dung lai", "thoat"})
-NO_NOTE_WORDS = frozenset({"khong", "ko", "k", "khong co", "khong can", "bo qua"})
+NO_NOTE_WORDS = frozenset({"khong", "ko", "k", "khong co", "khong can", "khong co gi", "bo qua", "xong", "ok"})
 NO_LIMIT_WORDS = frozenset({"khong", "ko", "k", "khong gioi han", "vo han", "bao nhieu cung duoc", "tuy"})
 
 
