@@ -120,6 +120,13 @@ class ConsentYes(Callback, prefix="c:yes"):
 
 
 @dataclass(frozen=True)
+class RedeemConfirm(Callback, prefix="ma:ok"):
+    """«Đổi quyền»: redeem `code`, replacing the role and scope the person has now."""
+
+    code: str
+
+
+@dataclass(frozen=True)
 class ConsentYesCode(Callback, prefix="c:yesma"):
     """«Đồng ý» after `/ma CODE` was sent before consent: the code rides in the payload, nothing is stored."""
 

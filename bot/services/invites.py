@@ -82,8 +82,24 @@ async def create_invite(
 async def redeem(session: AsyncSession, user: User, code: str, now: datetime, failures: FailureLog) -> InviteCode:
     """Grant the invite's role to `user`; unknown, used or expired codes are refused. Wrong codes are
     counted per person and per channel (`failures`): past the limits, every try waits."""
+    invite = await check(session, user, code, now, failures)
+    if not await repo.mark_used(session, invite.code, user.id, now):
+        raise UserError("Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần.")
+    # The invite's role and scope replace the person's: a new commune's code does not keep the old one.
+    user.role = invite.role
+    user.role_commune_id = invite.commune_id
+    user.role_village_ids = sorted(invite.village_ids) if invite.role == Role.TEAM else []
+    return invite
+
+
+def normalize(code: str) -> str:
+    return code.strip().upper().replace(" ", "").replace("-", "")
+
+
+async def check(session: AsyncSession, user: User, code: str, now: datetime, failures: FailureLog) -> InviteCode:
+    """The usable invite for `code` (nothing changes); wrong codes count towards the throttle."""
     _check_throttle(user, now, failures)
-    code = code.strip().upper().replace(" ", "").replace("-", "")
+    code = normalize(code)
     invite = await repo.get(session, code) if code else None
     if invite is None:
         failures.record(("person", user.channel, user.id), now)
@@ -93,10 +109,4 @@ async def redeem(session: AsyncSession, user: User, code: str, now: datetime, fa
         raise UserError("Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần.")
     if invite.expires_at <= now:
         raise UserError("Mã mời này đã hết hạn. Bạn xin cán bộ quản trị một mã mới nhé.")
-    if not await repo.mark_used(session, code, user.id, now):
-        raise UserError("Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần.")
-    user.role = invite.role
-    user.role_commune_id = invite.commune_id
-    if invite.role == Role.TEAM:
-        user.role_village_ids = sorted(set(user.role_village_ids or []) | set(invite.village_ids))
     return invite
