@@ -254,6 +254,12 @@ class ZaloChannel:
                 if call.text:
                     await self.api.send_message(chat_id, call.text)
             return
+        if call.method == "sendVoice":
+            try:
+                await self.api.send_voice(chat_id, call.voice or "")
+            except ZaloBadRequest as exc:  # the text was sent already; the voice is a help, not the message
+                log.warning("zalo: sendVoice refused (%s)", exc)
+            return
         await self.api.send_message(chat_id, call.text)
 
     async def _deliver(self, chat_id: str, replies: list[Reply]) -> None:

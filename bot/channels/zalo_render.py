@@ -29,13 +29,17 @@ DOCUMENT_NOTE = (
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One API call to make: sendMessage (text) or sendPhoto (photo URL + optional caption)."""
+    """One API call to make: sendMessage (text), sendPhoto (photo URL + optional caption) or
+    sendVoice (a public `.aac` URL)."""
 
     method: str
     text: str = ""
     photo: str | None = None
+    voice: str | None = None
 
     def payload(self, chat_id: str) -> dict[str, str]:
+        if self.method == "sendVoice":
+            return {"chat_id": chat_id, "voice_url": self.voice or ""}
         if self.method == "sendPhoto":
             data = {"chat_id": chat_id, "photo": self.photo or ""}
             if self.text:
@@ -165,7 +169,17 @@ def render(reply: Reply, media_base_url: str | None = None, limit: int = TEXT_LI
     if reply.image and media_base_url:
         url = media_url(media_base_url, reply.image)
         if len(chunks) == 1:
-            return [Outgoing("sendPhoto", text=chunks[0], photo=url)]
-        calls.append(Outgoing("sendPhoto", photo=url))
+            calls.append(Outgoing("sendPhoto", text=chunks[0], photo=url))
+            chunks = []
+        else:
+            calls.append(Outgoing("sendPhoto", photo=url))
     calls.extend(Outgoing("sendMessage", text=chunk) for chunk in chunks)
+    if reply.voice and media_base_url:  # last: the newest bubble on screen is the one to play
+        calls.append(Outgoing("sendVoice", voice=voice_url(media_base_url, reply.voice)))
     return calls
+
+
+def voice_url(media_base_url: str, voice_path: str) -> str:
+    """Public URL of the AAC twin of a cached voice message (the web app serves /media/voice/)."""
+    stem = PurePosixPath(voice_path.replace("\\", "/")).stem
+    return f"{media_base_url.rstrip('/')}/voice/{quote(stem)}.aac"

@@ -23,9 +23,9 @@ def question_script(lesson: Lesson, index: int, order: Sequence[int] | None = No
     return f"Câu {index + 1}.\n{question.text}\n{choices}"
 
 
-def menu_script(intro: str, labels: Sequence[str]) -> str:
-    """A spoken numbered menu: «Gõ số 1: Học bài mới.»..."""
-    lines = [f"Gõ số {n}: {label}." for n, label in enumerate(labels, start=1)]
+def menu_script(intro: str, choices: Sequence[tuple[int, str]]) -> str:
+    """A spoken numbered menu, with the numbers the screen shows: «Gõ số 1: Học bài mới.»..."""
+    lines = [f"Gõ số {n}: {label}." for n, label in choices]
     return "\n".join([intro, *lines])
 
 

@@ -14,7 +14,7 @@ from bot.engine.context import Ctx
 from bot.engine.flows.common import menu_reply
 from bot.engine.flows.quiz_order import shown_order
 from bot.engine.router import router
-from bot.messages import Button, Reply
+from bot.messages import Button, Reply, numbered
 from bot.services import learning
 from bot.speech.scripts import menu_script, question_script
 
@@ -84,6 +84,7 @@ async def spoken_answer(ctx: Ctx, shown: Sequence[Button]) -> Reply:
     rows = tuple((b,) for b in shown)
     voice = None
     if ctx.app.speech is not None:
-        made = await ctx.app.speech.speak(menu_script(texts.VOICE_NOT_UNDERSTOOD, [b.label for b in shown]))
+        choices = [(b.number or 0, b.label) for b in numbered(list(shown))]
+        made = await ctx.app.speech.speak(menu_script(texts.VOICE_NOT_UNDERSTOOD, choices))
         voice = str(made.ogg) if made else None
     return Reply(texts.VOICE_NOT_UNDERSTOOD, buttons=rows, voice=voice)
