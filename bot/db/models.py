@@ -306,3 +306,20 @@ class Certificate(Base):
     village_id: Mapped[str | None] = mapped_column(String(64))
     lessons: Mapped[list[Any]] = mapped_column(default=list)
     issued_at: Mapped[datetime]
+
+
+class DownloadLink(Base):
+    """A one-time download of a report (for channels that cannot send files, e.g. Zalo): the token is
+    stored hashed; the file is built when the link is opened, after the owner's access is re-checked."""
+
+    __tablename__ = "download_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    commune_id: Mapped[str] = mapped_column(String(64))
+    period_key: Mapped[str] = mapped_column(String(16))
+    fmt: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from bot.runtime import Runtime
 from bot.web.dashboard import setup_dashboard
+from bot.web.downloads import setup_downloads
 from bot.web.health import HealthNote, HealthProbe, setup_health
 from bot.web.practice import setup_practice
 from bot.web.security import harden
@@ -38,4 +39,5 @@ def create_web_app(
         app.router.add_static("/media/", media, show_index=False, follow_symlinks=False)
     setup_dashboard(app, runtime.sessionmaker, runtime.app_ctx)
     setup_practice(app, runtime.sessionmaker, runtime.app_ctx)
+    setup_downloads(app, runtime.sessionmaker, runtime.app_ctx)
     return app

@@ -30,8 +30,8 @@ SECURITY_HEADERS = {
 }
 
 # Path segments that are secrets: /dangnhap/<one-time token>, /thuchanh/<practice token> and the QR
-# picture that encodes it.
-_SECRET_PATHS = re.compile(r"^(/dangnhap/|/thuchanh/|/media/practice/)[^/]+")
+# picture that encodes it, /taive/<one-time report download>.
+_SECRET_PATHS = re.compile(r"^(/dangnhap/|/thuchanh/|/taive/|/media/practice/)[^/]+")
 
 
 async def add_security_headers(request: web.Request, response: StreamResponse) -> None:

@@ -1,4 +1,5 @@
-"""Officials in chat: /thongke (summary + chart), /baocao [tháng] (the .xlsx), /dangnhap (web link).
+"""Officials in chat: /thongke (summary + chart), /baocao [tháng] (the .xlsx; on Zalo one-time download
+links), /dangnhap (web link).
 
 Role and commune are checked in the services on every call; payload ids are never trusted.
 """
@@ -15,13 +16,17 @@ from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
 from bot.messages import Button, Document, Reply
-from bot.services import charts, periods, reports, stats, weblogin
+from bot.services import charts, downloads, periods, reports, stats, weblogin
 from bot.services.errors import UserError
 from bot.services.roles import require_official
 
 BTN_STATS = "📈 Thống kê"
 BTN_REPORT = "📄 Báo cáo tháng trước"
 BTN_WEB = "🌐 Mở trang thống kê"
+BTN_XLSX = "⬇ Tải Excel"
+BTN_PDF = "⬇ Tải PDF"
+OA_CHANNEL = "zalo_oa"
+FILELESS_CHANNELS = frozenset({"zalo", OA_CHANNEL})  # they cannot deliver a file: the report comes as a link
 
 
 @router.menu_entry
@@ -98,14 +103,33 @@ async def _report_replies(ctx: Ctx, month_text: str, wanted: str) -> list[Reply]
         raise UserError(f"Quản trị viên hãy ghi thêm mã xã, ví dụ: /baocao 11/2026 <mã xã>. Các mã: {ids}.")
     period = periods.parse_month(month_text, ctx.now, ctx.app.settings.tz)
     ov = await stats.commune_overview(ctx.session, ctx.app, commune_id, period, with_trend=False)
-    data = await asyncio.to_thread(reports.overview_xlsx, ov, ctx.app.settings.tz, ctx.now)
-    doc = Document(reports.report_filename(ov), data, reports.XLSX_MIME)
     t = ov.totals
     text = (
         f"📄 Báo cáo {ov.name}, {period.label}: {formatting.fmt_int(t.completions)} lượt hoàn thành bài, "
         f"bao phủ {formatting.fmt_pct(t.coverage)} (mục tiêu trên {formatting.fmt_pct(stats.TARGET, 0)})."
     )
+    if ctx.incoming.channel in FILELESS_CHANNELS:
+        return [await _report_links(ctx, commune_id, period, text)]
+    data = await asyncio.to_thread(reports.overview_xlsx, ov, ctx.app.settings.tz, ctx.now)
+    doc = Document(reports.report_filename(ov), data, reports.XLSX_MIME)
     return [Reply(text, document=doc, buttons=rows(MENU_BUTTON))]
+
+
+async def _report_links(ctx: Ctx, commune_id: str, period: periods.Period, text: str) -> Reply:
+    """One-time download links (Excel and PDF) and a dashboard login link, where files cannot be sent."""
+    xlsx = await downloads.create_link(ctx.session, ctx.app, ctx.user, commune_id, period, "xlsx", ctx.now)
+    pdf = await downloads.create_link(ctx.session, ctx.app, ctx.user, commune_id, period, "pdf", ctx.now)
+    login = await weblogin.create_login_link(ctx.session, ctx.app, ctx.user, ctx.now)
+    text += (
+        "\n\nTải báo cáo (mỗi liên kết tải được một lần, trong 24 giờ):"
+        f"\n• Excel: {xlsx}\n• PDF: {pdf}"
+        f"\n\n🌐 Xem trên trang thống kê (dùng một lần, trong 10 phút):\n{login}"
+        "\n\nKhông chuyển các liên kết này cho người khác."
+    )
+    # on the Zalo OA an https link is also an «open URL» button (oa.open.url); elsewhere it stays in the text
+    links = [Button(BTN_XLSX, xlsx), Button(BTN_PDF, pdf), Button(BTN_WEB, login)]
+    oa = ctx.incoming.channel == OA_CHANNEL
+    return Reply(text, buttons=rows(*[b for b in links if oa and b.payload.startswith("https://")], MENU_BUTTON))
 
 
 @router.command("baocao", "bao_cao")
