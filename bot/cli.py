@@ -10,12 +10,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.commands import certificate, chat, content, db, demo, invite, run, stats, zalo_oa
+from bot.commands import certificate, chat, content, db, demo, invite, role, run, stats, zalo_oa
 from bot.config import Settings, settings_problems
 from bot.content.loader import ContentError
 from bot.observability import setup_logging
 
-COMMANDS = (run, chat, content, db, invite, stats, demo, zalo_oa, certificate)
+COMMANDS = (run, chat, content, db, invite, role, stats, demo, zalo_oa, certificate)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -119,6 +119,22 @@ class ProcessedUpdate(Base):
     processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class RoleChange(Base):
+    """Audit of role changes: the role and scope given, how (`invite` + code, or `cli`), when.
+    Deleted with the person (their data, Decree 13)."""
+
+    __tablename__ = "role_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    commune_id: Mapped[str | None] = mapped_column(String(64))
+    village_ids: Mapped[list[Any]] = mapped_column(default=list)
+    source: Mapped[str] = mapped_column(String(16))  # "invite" | "cli"
+    code: Mapped[str | None] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class InviteCode(Base):
     """One-time code granting a role, created by an admin and redeemed in chat with /ma CODE."""
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.content.places import Places
 from bot.db.models import InviteCode, Role, User
 from bot.db.repositories import invites as repo
+from bot.db.repositories import roles as roles_repo
 from bot.services.errors import UserError
 from bot.throttle import FailureLog, Limit
 
@@ -89,7 +90,20 @@ async def redeem(session: AsyncSession, user: User, code: str, now: datetime, fa
     user.role = invite.role
     user.role_commune_id = invite.commune_id
     user.role_village_ids = sorted(invite.village_ids) if invite.role == Role.TEAM else []
+    await roles_repo.audit(session, user, "invite", invite.code, now)
+    log.info("invite: %s user %s is now %s (%s) by code %s", user.channel, user.id, invite.role,
+             invite.commune_id or "all communes", invite.code)
     return invite
+
+
+async def revoke(session: AsyncSession, user_id: int, now: datetime) -> User:
+    """Back to resident, no scope (`hocvuso role revoke`); audited."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise InviteError(f"no user with id {user_id}")
+    user.role, user.role_commune_id, user.role_village_ids = Role.RESIDENT, None, []
+    await roles_repo.audit(session, user, "cli", None, now)
+    return user
 
 
 def normalize(code: str) -> str:
