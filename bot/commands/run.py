@@ -1,4 +1,9 @@
-"""`hocvuso run` (the default): every configured channel, the web app and the scheduler."""
+"""`hocvuso run` (the default): every configured channel, the web app and the scheduler.
+
+With no platform token it is local mode: the console chat in this terminal and, beside it, the web
+app on WEB_HOST:WEB_PORT (127.0.0.1 by default), so the /dangnhap link the chat prints opens the
+dashboard on this machine.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,41 @@ import argparse
 import sys
 from typing import Any
 
-from bot.commands import chat
+from aiohttp import web
+
+from bot.channels.console import ConsoleChannel
 from bot.config import Settings
+from bot.runtime import open_runtime
+from bot.web.app import create_web_app
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("run", help="run the bot (console chat when no platform token is configured)")
+    p = sub.add_parser("run", help="run the bot (console chat and local web app when no platform token is set)")
     p.set_defaults(func=run)
+
+
+async def local(settings: Settings) -> int:
+    """Console chat with the web app served beside it; a busy port leaves the chat working."""
+    async with open_runtime(settings) as runtime:
+        runner = web.AppRunner(create_web_app(runtime), access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+            print(f"Trang thống kê: http://{settings.web_host}:{settings.web_port}/", file=sys.stderr, flush=True)
+        except OSError as err:
+            print(
+                f"hocvuso: cannot serve the web app on {settings.web_host}:{settings.web_port} ({err.strerror}); "
+                "set WEB_PORT to a free port. The chat works without it.",
+                file=sys.stderr,
+                flush=True,
+            )
+        try:
+            await ConsoleChannel(
+                runtime.handle, user_id="console", media_base_url=f"{settings.public_base_url.rstrip('/')}/media"
+            ).run()
+        finally:
+            await runner.cleanup()
+    return 0
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -22,8 +55,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             "Chưa cấu hình TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN hay Zalo OA: mở trò chuyện trên màn hình này "
             "(gõ số để bấm nút, Ctrl-D để thoát).",
             file=sys.stderr,
+            flush=True,
         )
-        return await chat.run(argparse.Namespace(user="console"), settings)
+        return await local(settings)
     from bot.serve import serve
 
     return await serve(settings)
