@@ -10,6 +10,7 @@ import io
 import math
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,7 +25,7 @@ from bot.db.models import OutboxMessage, PracticeTask
 from bot.messages import Incoming, Kind
 from bot.outbox.sender import ChannelLimits, OutboxSender
 from bot.runtime import Runtime
-from bot.services import practice
+from bot.services import periods, practice, reports, stats
 from bot.speech.encode import decode, probe
 from bot.speech.scripts import menu_script
 from bot.web.app import create_web_app
@@ -134,6 +135,14 @@ async def test_read_aloud_gives_a_playable_voice_for_every_step_and_the_qr_pract
     again = await web.get(urlsplit(link).path)  # a second scan counts once, and says so
     assert again.status == 200 and "Bạn đã làm bài thực hành này rồi!" in await again.text()
     assert await console.deliver_outbox(runtime) == ""
+
+    # the commune's statistics count it as «thực hành», apart from completions
+    async with runtime.sessionmaker() as session:
+        later = periods.all_time(runtime.app_ctx.clock() + timedelta(minutes=1))
+        ov = await stats.commune_overview(session, runtime.app_ctx, "ha-long", later)
+    assert ov.totals.practiced == 1 and ov.totals.completions == 0
+    assert {v.id: v.practiced for v in ov.villages if v.practiced} == {"ha-long-thon-3": 1}
+    assert "Thực hành (tự quét mã QR thật): 1 người" in reports.overview_text(ov)
 
 
 async def test_without_read_aloud_the_voice_comes_only_on_request(runtime: Runtime) -> None:

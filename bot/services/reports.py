@@ -65,6 +65,7 @@ def overview_text(ov: CommuneOverview) -> str:
         f"Lượt hoàn thành bài học: {fmt_int(t.completions)}",
         f"Bài kiểm tra: {fmt_int(t.quiz_attempts)} lượt, đạt {fmt_pct(t.quiz_pass_rate)}",
         f"Lớp học: {fmt_int(ov.classes)} lớp, {fmt_int(t.attendance)} lượt tham dự",
+        f"Thực hành (tự quét mã QR thật): {fmt_int(t.practiced)} người",
         "",
         "Theo thôn (hoàn thành cốt lõi / người trưởng thành):",
     ]

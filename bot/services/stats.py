@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app_context import AppContext
 from bot.content.places import Commune
 from bot.db.models import Role, User
+from bot.db.repositories import practice as practice_repo
 from bot.db.repositories import stats as repo
 from bot.services.errors import UserError
 from bot.services.periods import Period, local_midnight
@@ -43,6 +44,7 @@ class AreaStats:
     quiz_attempts: int = 0
     quiz_passed: int = 0
     attendance: int = 0
+    practiced: int = 0  # «thực hành»: people who did a real task (scanned the practice QR code)
     pace: Pace | None = None  # coverage pace over the last 4 weeks (commune overviews)
 
     @property
@@ -188,6 +190,7 @@ async def commune_overview(
     quiz = await repo.quiz_by_village(session, commune_id, period.start, period.end)
     attendance = await repo.attendance_by_village(session, commune_id, period.start, period.end)
     n_classes = await repo.classes_count(session, commune_id, period.start, period.end)
+    practiced = await practice_repo.done_people_by_village(session, commune_id, period.start, period.end)
 
     rows: dict[str, AreaStats] = {v.id: AreaStats(v.id, v.name, v.adults) for v in commune.villages}
 
@@ -213,6 +216,8 @@ async def commune_overview(
         r.quiz_attempts, r.quiz_passed = attempts, passed
     for key, n in attendance.items():
         row(key).attendance = n
+    for village_key, n in practiced.items():
+        row(village_key or "").practiced = n
 
     known = [rows[v.id] for v in commune.villages]
     village_ids = {v.id for v in commune.villages}
@@ -228,6 +233,7 @@ async def commune_overview(
             "quiz_attempts",
             "quiz_passed",
             "attendance",
+            "practiced",
         ):
             setattr(totals, attr, getattr(totals, attr) + getattr(r, attr))
     tz, end_day = app.settings.tz, app.settings.campaign_end
