@@ -28,6 +28,7 @@ from bot.app_context import AppContext
 from bot.db.models import User
 from bot.db.repositories import leases
 from bot.db.repositories import people as people_repo
+from bot.services import announcements as announcements_svc
 from bot.services import attendance as attendance_svc
 from bot.services import dedupe
 from bot.services import reminders as reminders_svc
@@ -167,8 +168,9 @@ class BotScheduler:
             return None
 
     async def daily_purge(self) -> tuple[int, int] | None:
-        """Daily, on the leader: drop processed-update keys older than DEDUPE_RETENTION_HOURS and walk-in
-        names older than WALK_IN_NAME_RETENTION_DAYS. Returns (keys, names) removed."""
+        """Daily, on the leader: drop processed-update keys older than DEDUPE_RETENTION_HOURS, walk-in
+        names older than WALK_IN_NAME_RETENTION_DAYS, and uploaded photos no announcement uses (a day
+        old). Returns (keys, names) removed."""
         now = self.app.clock()
         settings = self.app.settings
         try:
@@ -179,7 +181,10 @@ class BotScheduler:
                 names = await attendance_svc.drop_walk_in_names(
                     session, now, timedelta(days=settings.walk_in_name_retention_days)
                 )
-            log.info("scheduler: purged %d processed-update keys and %d walk-in names", keys, names)
+                files = await announcements_svc.delete_orphan_uploads(session, settings.uploads_dir, now)
+            log.info(
+                "scheduler: purged %d processed-update keys, %d walk-in names, %d unused uploads", keys, names, files
+            )
             return keys, names
         except Exception:
             log.exception("scheduler: daily purge failed")

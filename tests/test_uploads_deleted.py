@@ -45,3 +45,33 @@ async def test_a_team_members_photos_go_with_their_data(runtime: Runtime, chat: 
         rows = list(await session.scalars(select(OutboxMessage)))
     assert ann is not None and ann.image_path is None and ann.text.startswith("Lịch tiêm chủng")
     assert rows and all(r.image_path is None for r in rows)  # a pending send goes as text only
+
+
+async def test_daily_purge_removes_photos_no_announcement_uses(runtime: Runtime, tmp_path: Path) -> None:
+    """A photo sent to a draft that was never sent (or whose author deleted their data meanwhile)
+    is deleted by the daily purge once a day old; photos of announcements, and fresh drafts, stay."""
+    import os
+
+    from bot.scheduler import BotScheduler
+
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    runtime.settings.uploads_dir = uploads
+    used, stale, fresh = uploads / "dung.png", uploads / "bo-do.png", uploads / "dang-soan.png"
+    for path in (used, stale, fresh):
+        path.write_bytes(b"png")
+    day_old = runtime.app_ctx.clock().timestamp() - 25 * 3600
+    os.utime(used, (day_old, day_old))
+    os.utime(stale, (day_old, day_old))
+    os.utime(fresh, (runtime.app_ctx.clock().timestamp(), runtime.app_ctx.clock().timestamp()))
+    async with runtime.sessionmaker() as session, session.begin():
+        session.add(Announcement(commune_id="ha-long", village_ids=[], text="Thông báo", image_path=str(used)))
+    scheduler = BotScheduler(runtime.sessionmaker, runtime.app_ctx, instance_id="uploads-test")
+    await scheduler.start()
+    try:
+        job = scheduler.scheduler.get_job("daily-purge")
+        assert job is not None
+        await job.func()
+    finally:
+        await scheduler.stop()
+    assert used.exists() and fresh.exists() and not stale.exists()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -142,3 +144,27 @@ async def recent(session: AsyncSession, user: User | None, limit: int = 5) -> li
     require_team(user)
     assert user is not None
     return await repo.announcements_by(session, user.id, limit)
+
+
+ORPHAN_AGE = timedelta(days=1)  # a draft's photo waits this long for its announcement to be sent
+
+
+async def delete_orphan_uploads(session: AsyncSession, uploads_dir: Path, now: datetime) -> int:
+    """Delete uploaded photos no announcement uses that are older than ORPHAN_AGE: drafts never sent,
+    and drafts of people who deleted their data meanwhile. Returns how many files were deleted."""
+    in_use = await repo.image_paths_in_use(session)
+    cutoff = (now - ORPHAN_AGE).timestamp()
+
+    def sweep() -> int:
+        used = {str(Path(p).resolve()) for p in in_use}
+        if not uploads_dir.is_dir():
+            return 0
+        deleted = 0
+        for path in uploads_dir.iterdir():
+            if path.is_file() and str(path.resolve()) not in used and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                deleted += 1
+        return deleted
+
+    return await asyncio.to_thread(sweep)
+

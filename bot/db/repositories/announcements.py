@@ -44,3 +44,11 @@ async def forget_images(session: AsyncSession, paths: Collection[str]) -> None:
             .execution_options(synchronize_session=False)
         )
 
+
+async def image_paths_in_use(session: AsyncSession) -> set[str]:
+    """Every photo an announcement or an outbox row still refers to."""
+    used: set[str] = set()
+    for model in (Announcement, OutboxMessage):
+        used |= {str(p) for p in await session.scalars(select(model.image_path).where(model.image_path.is_not(None)))}
+    return used
+
