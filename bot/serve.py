@@ -23,6 +23,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_oa import ZaloOaChannel
 from bot.config import PROJECT_ROOT, Settings
+from bot.engine.command_menu import RESIDENT_COMMANDS
 from bot.instance import claim_instance_id
 from bot.messages import MediaFetcher
 from bot.oa_setup import build_oa_channel
@@ -120,6 +121,7 @@ async def start_channels(settings: Settings, channels: Channels) -> None:
             await channels.telegram.set_webhook(f"{base}/webhook/telegram", settings.telegram_webhook_secret or "")
         else:
             await channels.telegram.start_polling()
+        await channels.telegram.set_commands(RESIDENT_COMMANDS)  # the «Menu» list, in Vietnamese
     if channels.zalo:
         if base:
             await channels.zalo.set_webhook(f"{base}/webhook/zalo", settings.zalo_webhook_secret or "")

@@ -3,6 +3,7 @@ the middle of a burst of updates loses nothing and answers nothing twice across 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
+import bot.engine.flows  # noqa: F401  (registers the commands)
 from bot.config import PROJECT_ROOT
+from bot.engine.command_menu import RESIDENT_COMMANDS
+from bot.engine.router import router
 from tests.fakes.telegram_server import DEFAULT_TOKEN
 from tests.support.logs import complete_text
 from tests.support.processes import free_port, http, wait_for
@@ -77,6 +81,13 @@ def test_sigterm_mid_burst_loses_nothing_and_repeats_nothing(fake_api: str, data
             60,
             "/healthz ok",
         )
+        # the command menu is set at start, in Vietnamese, and every entry is a command the bot answers
+        menu = http(f"{fake_api}/_fake/calls?method=setMyCommands")
+        assert isinstance(menu, list) and menu and menu[-1]["status"] == 200
+        listed = menu[-1]["params"]["commands"]
+        listed = json.loads(listed) if isinstance(listed, str) else listed
+        assert [(c["command"], c["description"]) for c in listed] == RESIDENT_COMMANDS
+        assert all(c["command"] in router.commands for c in listed)
         users = list(range(9000, 9250))  # more than one getUpdates batch (100)
         http(f"{fake_api}/_fake/updates", [{"user_id": u, "text": "/start"} for u in users])
         wait_for(lambda: sum(welcomes(fake_api).values()) >= 5, 30, "the first replies")
