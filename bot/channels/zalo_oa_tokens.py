@@ -76,13 +76,14 @@ class TokenKeeper:
         return expires_at is not None and expires_at - self._clock() > self._margin
 
     async def access_token(self) -> str:
-        if self._access is not None and self._fresh(self._expires_at):
-            return self._access
+        stale = self._access  # read before awaiting: a token another task gets meanwhile is not stale
+        if stale is not None and self._fresh(self._expires_at):
+            return stale
         current = await self._store.current()
         if current is not None and self._fresh(current.access_expires_at):
             self._access, self._expires_at = current.access_token, current.access_expires_at
             return current.access_token
-        return await self.refresh(stale=self._access)
+        return await self.refresh(stale=stale)
 
     async def refresh(self, stale: str | None) -> str:
         """A new access token, unless another task or instance already replaced `stale` with a fresh one."""
