@@ -7,7 +7,7 @@ A ground-floor module: services, engine, scheduler and web all take an `AppConte
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,6 +17,10 @@ from bot.content.places import Places
 from bot.messages import MediaFetcher
 from bot.speech import Speech
 from bot.throttle import FailureLog
+
+# (channel, platform user id, new role): after a committed turn changed someone's role; `serve` sets it to
+# the channel's menu update. The role is the `Role` value (bot/db/models.py; this module sits below db).
+RoleChangeHook = Callable[[str, str, str], Awaitable[None]]
 
 
 @dataclass
@@ -32,3 +36,4 @@ class AppContext:
     # the default, random per process, only serves contexts that never see an update (CLI reports).
     dedupe_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     invite_failures: FailureLog = field(default_factory=FailureLog)  # wrong /ma codes (bot/services/invites.py)
+    on_role_change: RoleChangeHook | None = None  # see RoleChangeHook; failures are logged, never fatal

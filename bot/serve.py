@@ -11,11 +11,12 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from aiohttp import web
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, TelegramError
 
 from bot.channels.base import Sender
 from bot.channels.budget import SendBudget
@@ -23,7 +24,8 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_oa import ZaloOaChannel
 from bot.config import PROJECT_ROOT, Settings
-from bot.engine.command_menu import RESIDENT_COMMANDS
+from bot.db.repositories import roles as roles_repo
+from bot.engine.command_menu import RESIDENT_COMMANDS, commands_for
 from bot.instance import claim_instance_id
 from bot.messages import MediaFetcher
 from bot.oa_setup import build_oa_channel
@@ -113,7 +115,24 @@ def config_problems(settings: Settings) -> list[str]:
     return problems
 
 
-async def start_channels(settings: Settings, channels: Channels) -> None:
+RoleHolders = Callable[[], Awaitable[list[tuple[str, str, str]]]]  # (channel, platform id, role) of each
+
+
+async def role_holders(runtime: Runtime) -> list[tuple[str, str, str]]:
+    """Everyone who holds a team, official or admin role now."""
+    async with runtime.sessionmaker() as session:
+        return [(u.channel, u.platform_id, u.role) for u in await roles_repo.holders(session)]
+
+
+def role_menu_hook(channels: Channels) -> Callable[[str, str, str], Awaitable[None]]:
+    """AppContext.on_role_change: show the person their new role's menu (Telegram: in their chat)."""
+    async def on_role_change(channel: str, platform_id: str, role: str) -> None:
+        if channel == "telegram" and channels.telegram:
+            await channels.telegram.set_commands(commands_for(role), chat_id=platform_id)
+    return on_role_change
+
+
+async def start_channels(settings: Settings, channels: Channels, holders: RoleHolders | None = None) -> None:
     base = (settings.webhook_url or "").rstrip("/")
     if channels.telegram:
         if base:
@@ -122,6 +141,12 @@ async def start_channels(settings: Settings, channels: Channels) -> None:
         else:
             await channels.telegram.start_polling()
         await channels.telegram.set_commands(RESIDENT_COMMANDS)  # the «Menu» list, in Vietnamese
+        for channel, platform_id, role in await holders() if holders else []:
+            if channel == "telegram":  # their role's menu, in their own chat
+                try:
+                    await channels.telegram.set_commands(commands_for(role), chat_id=platform_id)
+                except TelegramError:
+                    log.warning("could not set the %s menu of a telegram chat", role, exc_info=True)
     if channels.zalo:
         if base:
             await channels.zalo.set_webhook(f"{base}/webhook/zalo", settings.zalo_webhook_secret or "")
@@ -174,6 +199,7 @@ async def serve(settings: Settings) -> int:
     )
     runtime.app_ctx.wake_outbox = sender.wakeup
     runtime.app_ctx.media_fetchers = channels.media_fetchers()
+    runtime.app_ctx.on_role_change = role_menu_hook(channels)
     watch_sender(lambda: sender.stats)
     scheduler = BotScheduler(
         runtime.sessionmaker, runtime.app_ctx, instance_id=instance,
@@ -188,7 +214,7 @@ async def serve(settings: Settings) -> int:
     sender_task = asyncio.create_task(sender.run(stop))
     try:
         try:
-            await start_channels(settings, channels)
+            await start_channels(settings, channels, lambda: role_holders(runtime))
         except InvalidToken:
             print("hocvuso run: TELEGRAM_BOT_TOKEN was rejected by the Bot API server", file=sys.stderr)
             return 2

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -349,8 +349,9 @@ class TelegramChannel:
             raise PermanentFailure(str(exc)) from exc
 
     # ---------- misc ----------
-    async def set_commands(self, commands: list[tuple[str, str]]) -> None:
-        """Set the command menu, e.g. [("start", "Bắt đầu học")]."""
+    async def set_commands(self, commands: list[tuple[str, str]], chat_id: str | None = None) -> None:
+        """Set the command menu, e.g. [("start", "Bắt đầu học")]: the default one, or one chat's."""
         await self.initialize()
-        await self.application.bot.set_my_commands([BotCommand(c, d) for c, d in commands])
+        scope = BotCommandScopeChat(int(chat_id)) if chat_id is not None else None
+        await self.application.bot.set_my_commands([BotCommand(c, d) for c, d in commands], scope=scope)
 

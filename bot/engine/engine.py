@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app_context import AppContext
 from bot.callbacks import Callback, MenuMain
+from bot.db.models import Role
 from bot.db.repositories import updates as updates_repo
 from bot.db.repositories import users as users_repo
 from bot.engine import everyday, texts
@@ -65,12 +66,16 @@ class Engine:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         now = self.app.clock()
+        changed: list[Role] = []  # the user's new role, if this turn changed it
         try:
             async with self.sessionmaker() as session, session.begin():
                 key = dedupe.update_key(self.app.dedupe_secret, incoming)
                 if key is not None and not await updates_repo.claim(session, incoming.channel, key, now):
                     return []  # redelivered update: already handled
-                return await self._turn(session, incoming)
+                replies = await self._turn(session, incoming, changed)
+            if changed:  # committed: the channel may now show the new role's menu
+                await self._tell_role_change(incoming, changed[-1])
+            return replies
         except UserError as err:
             # The turn's changes are rolled back; still remember the update so a redelivery is a no-op
             # (and if a concurrent delivery of the same update got there first, it answered already).
@@ -80,6 +85,15 @@ class Engine:
         except Exception:
             log.exception("engine failed on %s update %s", incoming.channel, incoming.update_id)
             return [Reply(texts.SORRY, buttons=((MenuMain().button(texts.BTN_MENU),),))]
+
+    async def _tell_role_change(self, incoming: Incoming, role: Role) -> None:
+        hook = self.app.on_role_change
+        if hook is None:
+            return
+        try:
+            await hook(incoming.channel, incoming.user_id, role)
+        except Exception:  # a menu that did not update must not spoil the turn
+            log.exception("role-change hook failed on %s update %s", incoming.channel, incoming.update_id)
 
     async def _claim_only(self, incoming: Incoming) -> bool:
         """Record the update as handled; False if it already was."""
@@ -93,7 +107,7 @@ class Engine:
             log.exception("could not record update %s", incoming.update_id)
             return True
 
-    async def _turn(self, session: AsyncSession, incoming: Incoming) -> list[Reply]:
+    async def _turn(self, session: AsyncSession, incoming: Incoming, changed: list[Role]) -> list[Reply]:
         ctx = Ctx(incoming=incoming, session=session, app=self.app, now=self.app.clock())
         found = await users_repo.get_with_state(session, incoming.channel, incoming.user_id)
         if found is not None:
@@ -128,7 +142,10 @@ class Engine:
             typed = dispatch.kind in ("fallback", "flow") and self.router.before_consent is not None
             route, arg = (self.router.before_consent, arg) if typed else (self.router.commands["start"], "")
             assert route is not None
+        role_before = ctx.user.role if ctx.user is not None else None
         replies = await route.fn(ctx, arg)
+        if ctx.user is not None and role_before is not None and ctx.user.role != role_before:
+            changed.append(Role(ctx.user.role))
 
         if ctx.state is not None and ctx.user is not None:
             with_buttons = [r for r in replies if r.buttons]

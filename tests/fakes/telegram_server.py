@@ -163,6 +163,7 @@ class FakeTelegramServer:
             "can_read_all_group_messages": False, "supports_inline_queries": False,
         }
         self.calls: list[Call] = []
+        self.commands_by_scope: dict[str, list[Any]] = {}  # "default" or "chat:<id>" -> its setMyCommands list
         self.ok_counts: Counter[str] = Counter()  # successful calls per method (cheap to poll)
         self.blocked: set[int] = set()
         self.chats: dict[int, ChatState] = {}
@@ -728,7 +729,12 @@ class FakeTelegramServer:
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(cmd.get("description", "")).strip()) <= 256:
                 raise bad_request("command description is empty")
-        self.commands = commands
+        scope = params.get("scope") or {"type": "default"}
+        if isinstance(scope, str):
+            scope = json.loads(scope)
+        self.commands_by_scope[_scope_key(scope)] = commands
+        if scope.get("type") == "default":
+            self.commands = commands
         return True
 
     async def _api_deleteMyCommands(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
@@ -831,6 +837,13 @@ async def _serve(args: argparse.Namespace) -> None:
         await asyncio.Event().wait()
     finally:
         await server.stop()
+
+
+def _scope_key(scope: dict[str, Any]) -> str:
+    """BotCommandScope -> "default", "chat:<id>", ... (the key of FakeTelegramServer.commands_by_scope)."""
+    kind = str(scope.get("type", "default"))
+    return f"{kind}:{scope['chat_id']}" if "chat_id" in scope else kind
+
 
 
 def main(argv: list[str] | None = None) -> None:
