@@ -4,20 +4,24 @@ as soon as a role is granted (/ma CODE). Real python-telegram-bot against the fa
 
 from __future__ import annotations
 
+import argparse
 import unicodedata
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest_asyncio
+from sqlalchemy import select
 
 import bot.engine.flows  # noqa: F401  (registers the commands)
+from bot.commands import role as role_cli
+from bot.db.models import User
 from bot.engine.command_menu import RESIDENT_COMMANDS
 from bot.engine.router import router
 from bot.runtime import Runtime
 from bot.serve import Channels, role_holders, role_menu_hook, start_channels
 from bot.services import invites
 from tests.fakes.telegram_harness import make_channel
-from tests.fakes.telegram_server import FakeTelegramServer
+from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
 from tests.test_telegram_journey import Resident
 
 OFFICIAL, NEWCOMER = 7301, 7302
@@ -93,5 +97,15 @@ async def test_role_menus_at_start_and_when_an_invite_is_redeemed(runtime: Runti
         assert {"todoi", "taolop", "thongbao", "start"} <= set(team_menu)
         assert "thongke" not in team_menu
         assert listed(tg, "default") == [c for c, _ in RESIDENT_COMMANDS]  # nobody else's menu changed
+
+        # `hocvuso role revoke` (another process): her chat's menu is the resident one again.
+        async with runtime.sessionmaker() as session:
+            member = await session.scalar(select(User).where(User.platform_id == str(NEWCOMER)))
+        assert member is not None
+        settings = runtime.settings.model_copy(
+            update={"telegram_bot_token": DEFAULT_TOKEN, "telegram_api_base_url": tg.base_url}
+        )
+        assert await role_cli.run(argparse.Namespace(action="revoke", user=member.id), settings) == 0
+        assert listed(tg, f"chat:{NEWCOMER}") == [c for c, _ in RESIDENT_COMMANDS]
     finally:
         await channels.telegram.stop()

@@ -6,8 +6,13 @@ import argparse
 import sys
 from typing import Any
 
+from telegram.error import TelegramError
+
+from bot.channels.telegram import TelegramChannel
 from bot.config import Settings
 from bot.db.repositories import roles as roles_repo
+from bot.engine.command_menu import RESIDENT_COMMANDS
+from bot.messages import Incoming, Reply
 from bot.runtime import open_runtime
 from bot.services.invites import InviteError, revoke
 
@@ -37,4 +42,29 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"hocvuso role revoke: {err}", file=sys.stderr)
             return 2
     print(f"user {user.id} is now a resident (role revoked, audited)")
+    if user.channel == "telegram" and settings.telegram_bot_token:
+        await _resident_menu(settings, user.platform_id)
     return 0
+
+
+async def _resident_menu(settings: Settings, chat_id: str) -> None:
+    """Their chat's menu back to the resident one; a failure is reported, the revocation stands."""
+    assert settings.telegram_bot_token
+    channel = TelegramChannel(
+        settings.telegram_bot_token, _no_turns, _no_block, settings.content_dir,
+        base_url=settings.telegram_api_base_url,
+    )
+    try:
+        await channel.set_commands(RESIDENT_COMMANDS, chat_id=chat_id)
+    except TelegramError as err:
+        print(f"hocvuso role revoke: their Telegram menu was not reset ({err})", file=sys.stderr)
+    finally:
+        await channel.stop()
+
+
+async def _no_turns(incoming: Incoming) -> list[Reply]:
+    return []
+
+
+async def _no_block(channel: str, user_id: str) -> None:
+    return None
