@@ -54,6 +54,7 @@ from bot.channels.base import (
     RetryLater,
 )
 from bot.channels.media_urls import MediaRefused, MediaUrlPolicy
+from bot.channels.user_queues import UserQueues
 from bot.channels.webhook_body import BadBody, bad_request, read_object
 from bot.channels.zalo_api import (
     DEFAULT_BASE_URL,
@@ -136,9 +137,7 @@ class ZaloChannel:
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._groups_told: OrderedDict[str, None] = OrderedDict()
         self._side_tasks: set[asyncio.Task[None]] = set()
-        self._idle_worker_seconds = idle_worker_seconds
-        self._queues: dict[str, asyncio.Queue[Incoming | None]] = {}
-        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._users: UserQueues[Incoming] = UserQueues(self._process, idle_worker_seconds, name="zalo-user")
         self._stop_event = asyncio.Event()
         self._stopping = False
         self._polling = False
@@ -150,13 +149,7 @@ class ZaloChannel:
         if self._stopping:
             log.warning("zalo: update %s arrived while stopping; dropped", incoming.update_id)
             return
-        key = incoming.user_id
-        queue = self._queues.get(key)
-        if queue is None:
-            queue = asyncio.Queue()
-            self._queues[key] = queue
-            self._workers[key] = asyncio.create_task(self._worker(key, queue), name=f"zalo-user-{key}")
-        queue.put_nowait(incoming)
+        self._users.put(incoming.user_id, incoming)
 
     @staticmethod
     def _remember(seen: OrderedDict[str, None], key: str) -> bool:
@@ -200,23 +193,6 @@ class ZaloChannel:
         task = asyncio.create_task(tell())
         self._side_tasks.add(task)
         task.add_done_callback(self._side_tasks.discard)
-
-    async def _worker(self, key: str, queue: asyncio.Queue[Incoming | None]) -> None:
-        try:
-            while True:
-                try:
-                    item = await asyncio.wait_for(queue.get(), self._idle_worker_seconds)
-                except TimeoutError:
-                    if queue.empty():  # no await between this check and the removal: no race with dispatch
-                        return
-                    continue
-                if item is None:
-                    return
-                await self._process(item)
-        finally:
-            if self._queues.get(key) is queue:
-                del self._queues[key]
-                self._workers.pop(key, None)
 
     async def _process(self, incoming: Incoming) -> None:
         try:
@@ -294,9 +270,7 @@ class ZaloChannel:
             await self.api.delete_webhook()
         except ZaloApiError as exc:
             log.error("zalo: deleteWebhook failed (%s); polling anyway", exc)
-        await poll_updates(
-            self.api, self._stop_event, self.dispatch_raw, self.poll_timeout, self.poll_min_interval
-        )
+        await poll_updates(self.api, self._stop_event, self.dispatch_raw, self.poll_timeout, self.poll_min_interval)
         self._polling = False
 
     # --- webhook ----------------------------------------------------------------
@@ -363,16 +337,9 @@ class ZaloChannel:
         self._stop_event.set()
         if self._side_tasks:
             await asyncio.wait(list(self._side_tasks), timeout=grace_seconds)
-        for queue in list(self._queues.values()):
-            queue.put_nowait(None)
-        workers = list(self._workers.values())
-        if workers:
-            _, pending = await asyncio.wait(workers, timeout=grace_seconds)
-            for task in pending:
-                task.cancel()
-            if pending:
-                log.warning("zalo: %d user queue(s) cancelled at shutdown", len(pending))
-                await asyncio.gather(*pending, return_exceptions=True)
+        cancelled = await self._users.drain(grace_seconds)
+        if cancelled:
+            log.warning("zalo: %d user queue(s) cancelled at shutdown", cancelled)
         await self.api.close()
 
     async def close(self) -> None:

@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -33,6 +32,7 @@ from bot.channels.base import (
     PermanentFailure,
     RetryLater,
 )
+from bot.channels.user_queues import UserQueues
 from bot.channels.zalo_oa_api import (
     OUT_OF_QUOTA,
     TOKEN_INVALID,
@@ -73,10 +73,8 @@ class ZaloOaChannel:
         self._handler = handler
         self._on_blocked = on_blocked
         self.media_base_url = media_base_url.rstrip("/") if media_base_url else None
-        self._idle = idle_worker_seconds
         self._seen: OrderedDict[str, None] = OrderedDict()
-        self._queues: dict[str, asyncio.Queue[OaEvent | None]] = {}
-        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._users: UserQueues[OaEvent] = UserQueues(self._process, idle_worker_seconds)
         self._stopping = False
 
     # --- receiving ------------------------------------------------------------------
@@ -100,30 +98,8 @@ class ZaloOaChannel:
         self._seen[event.key] = None
         if len(self._seen) > SEEN_KEYS:
             self._seen.popitem(last=False)
-        queue = self._queues.get(event.user_id)
-        if queue is None:
-            queue = asyncio.Queue()
-            self._queues[event.user_id] = queue
-            self._workers[event.user_id] = asyncio.create_task(self._worker(event.user_id, queue))
-        queue.put_nowait(event)
+        self._users.put(event.user_id, event)
         return True
-
-    async def _worker(self, key: str, queue: asyncio.Queue[OaEvent | None]) -> None:
-        try:
-            while True:
-                try:
-                    item = await asyncio.wait_for(queue.get(), self._idle)
-                except TimeoutError:
-                    if queue.empty():
-                        return
-                    continue
-                if item is None:
-                    return
-                await self._process(item)
-        finally:
-            if self._queues.get(key) is queue:
-                del self._queues[key]
-                self._workers.pop(key, None)
 
     async def _process(self, event: OaEvent) -> None:
         if event.unfollowed:
@@ -183,12 +159,5 @@ class ZaloOaChannel:
 
     async def stop(self, grace_seconds: float = 30.0) -> None:
         self._stopping = True
-        for queue in list(self._queues.values()):
-            queue.put_nowait(None)
-        workers = list(self._workers.values())
-        if workers:
-            _, pending = await asyncio.wait(workers, timeout=grace_seconds)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+        await self._users.drain(grace_seconds)
         await self.api.close()
