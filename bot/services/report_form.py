@@ -32,6 +32,7 @@ VILLAGE_HEADERS = [
     "Lượt làm bài kiểm tra",
     "Tỷ lệ đạt bài kiểm tra",
     "Lượt tham dự lớp học",
+    "Người thực hành (quét mã QR thật)",
     "Đạt mục tiêu",
     "Người hoàn thành thêm trong 4 tuần",
     "Dự kiến đạt 80% (tháng)",
@@ -110,6 +111,7 @@ def village_cells(a: AreaStats) -> list[Cell]:
         (a.quiz_attempts, "int"),
         (_rate(a.quiz_pass_rate), "pct"),
         (a.attendance, "int"),
+        (a.practiced, "int"),
         (yes_no(a.meets_target), "text"),
         *_pace_cells(a),
     ]
@@ -149,6 +151,7 @@ def _summary(ov: CommuneOverview) -> Table:
         ("Tỷ lệ đạt bài kiểm tra", "%", (_rate(t.quiz_pass_rate), "pct")),
         ("Số lớp học đã tổ chức", "lớp", (ov.classes, "int")),
         ("Lượt tham dự lớp học", "lượt", (t.attendance, "int")),
+        ("Người thực hành (tự quét mã QR thật)", "người", (t.practiced, "int")),
         ("Số bài cốt lõi", "bài", (ov.core_count, "int")),
     ]
     return Table(
@@ -170,7 +173,7 @@ def _villages(ov: CommuneOverview) -> Table:
         "Theo thôn",
         "BIỂU 01: KẾT QUẢ THEO THÔN",
         ["STT", *VILLAGE_HEADERS],
-        [5, 18, 12, 10, 10, 11, 11, 9, 11, 10, 10, 9, 12, 11, 11],
+        [5, 18, 12, 10, 10, 11, 11, 9, 11, 10, 10, 10, 9, 12, 11, 11],
         rows,
         landscape=True,
         bold_last=True,
