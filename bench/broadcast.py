@@ -34,7 +34,8 @@ from bot.config import PROJECT_ROOT
 from bot.db.migrate import upgrade_head
 from bot.db.session import create_engine, create_sessionmaker
 from bot.messages import Reply
-from bot.outbox.sender import ChannelLimits, OutboxSender
+from bot.outbox.pacing import ChannelLimits
+from bot.outbox.sender import OutboxSender
 from tests.support.outbox_worker import DEFAULT_TOKEN, no_handler, no_hook, seed_broadcast
 
 

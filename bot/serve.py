@@ -30,7 +30,8 @@ from bot.instance import claim_instance_id
 from bot.messages import MediaFetcher
 from bot.oa_setup import build_oa_channel
 from bot.observability import SCHEDULER_LEADER, watch_sender
-from bot.outbox.sender import OutboxSender, limits_from_settings
+from bot.outbox.pacing import limits_from_settings
+from bot.outbox.sender import OutboxSender
 from bot.runtime import Runtime
 from bot.scheduler import BotScheduler
 from bot.web.app import WebhookHandler, create_web_app

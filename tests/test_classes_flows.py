@@ -8,7 +8,8 @@ from sqlalchemy import select, update
 
 from bot.db.models import Attendance, Klass, OutboxMessage, User
 from bot.messages import Reply
-from bot.outbox.sender import ChannelLimits, OutboxSender
+from bot.outbox.pacing import ChannelLimits
+from bot.outbox.sender import OutboxSender
 from bot.runtime import Runtime
 from tests.support.chat import Chat
 from tests.support.clock import Clock

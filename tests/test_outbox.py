@@ -19,7 +19,8 @@ from bot.db.repositories import users as users_repo
 from bot.db.session import create_engine, create_sessionmaker
 from bot.db.types import utcnow
 from bot.messages import Button, Reply
-from bot.outbox.sender import ChannelLimits, OutboxSender
+from bot.outbox.pacing import ChannelLimits
+from bot.outbox.sender import OutboxSender
 from bot.services.outbox import enqueue_for_users
 
 

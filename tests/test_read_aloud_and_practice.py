@@ -23,7 +23,8 @@ from sqlalchemy import func, select
 from bot.channels.console import ConsoleChannel
 from bot.db.models import OutboxMessage, PracticeTask
 from bot.messages import Incoming, Kind
-from bot.outbox.sender import ChannelLimits, OutboxSender
+from bot.outbox.pacing import ChannelLimits
+from bot.outbox.sender import OutboxSender
 from bot.runtime import Runtime
 from bot.services import periods, practice, reports, stats
 from bot.speech.encode import decode, probe

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from bot.channels.budget import Priority, SendBudget
-from bot.outbox.sender import ChannelLimits, OutboxSender
+from bot.outbox.pacing import ChannelLimits
+from bot.outbox.sender import OutboxSender
 from bot.runtime import Runtime
 from tests.fakes.telegram_harness import RecordingHandler, make_channel, polling_channel
 from tests.fakes.telegram_server import FakeTelegramServer

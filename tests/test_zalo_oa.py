@@ -23,7 +23,8 @@ from bot.db.models import LessonProgress, ProcessedUpdate, User, ZaloOaToken
 from bot.db.repositories import outbox as outbox_repo
 from bot.messages import Reply
 from bot.oa_setup import build_oa_channel, oa_clients
-from bot.outbox.sender import ChannelLimits, OutboxSender
+from bot.outbox.pacing import ChannelLimits
+from bot.outbox.sender import OutboxSender
 from bot.runtime import Runtime
 from bot.web.app import create_web_app
 from tests.conftest import Clock

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from bot.db.models import OutboxMessage, User
 from bot.oa_setup import build_oa_channel
-from bot.outbox.sender import ChannelLimits, OutboxSender
+from bot.outbox.pacing import ChannelLimits
+from bot.outbox.sender import OutboxSender
 from bot.runtime import Runtime
 from tests.fakes.zalo_oa_server import FakeOaServer
 from tests.support.chat import Chat

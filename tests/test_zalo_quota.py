@@ -16,7 +16,8 @@ from bot.channels.zalo import ZaloChannel
 from bot.db.models import OutboxMessage, Role
 from bot.db.repositories import outbox as outbox_repo
 from bot.db.repositories import users as users_repo
-from bot.outbox.sender import ChannelLimits, OutboxSender
+from bot.outbox.pacing import ChannelLimits
+from bot.outbox.sender import OutboxSender
 from bot.runtime import Runtime
 from bot.services.admin_notices import QUOTA_TEXT
 from bot.web.app import create_web_app

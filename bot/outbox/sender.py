@@ -1,7 +1,7 @@
 """The rate-limited outbox sender: claims due rows, sends them through channel `Sender`s, marks them.
 
 - Pace: per channel the broadcast slots of its send budget (one per bot token, shared with the
-  conversation replies, which go first; see `_ChannelPacer`), and a minimum spacing per chat. A
+  conversation replies, which go first; see `pacing.ChannelPacer`), and a minimum spacing per chat. A
   `RetryLater` pauses the channel's broadcasts for its `retry_after` and puts the row back with
   `next_attempt_at` in the future.
 - Outcomes: `RecipientBlocked` → row `blocked` and `users.blocked_at` set; `PermanentFailure`
@@ -9,7 +9,7 @@
   is used up) pauses the channel for its whole `retry_after` and puts the row back without
   using up an attempt: it is the channel that waits, not the row.
 - Crash safety: a row is marked `sent` right after the platform accepted it. Outcomes are
-  written by one flusher in small group commits (as soon as `flush_batch` outcomes are waiting,
+  written by an `outcomes.OutcomeRecorder` in small group commits (as soon as `flush_batch` are waiting,
   at the latest `flush_interval` seconds after the first; at once when nothing is in flight),
   so the rows that may be sent twice after a kill -9 are those sent but not yet committed as
   sent; no new send starts while `max_unmarked` of them are waiting (default `max_in_flight`
@@ -26,8 +26,8 @@ import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -41,34 +41,16 @@ from bot.channels.base import (
     RetryLater,
     Sender,
 )
-from bot.channels.budget import Priority, SendBudget, broadcasting
-from bot.config import Settings
+from bot.channels.budget import SendBudget, broadcasting
 from bot.db.repositories import outbox as repo
-from bot.db.repositories import users as users_repo
 from bot.db.types import utcnow
 from bot.messages import Button, Reply
+from bot.outbox.outcomes import RETRY, Outcome, OutcomeRecorder, write_outcomes
+from bot.outbox.pacing import DEFAULT_LIMITS, ChannelLimits, ChannelPacer
 
 log = logging.getLogger(__name__)
 
-MAX_PER_CHAT_LIMITERS = 20_000
 CLAIM_BACKOFF = 0.05  # after a claim came back short, seconds before claiming again (wakeup() skips it)
-
-
-@dataclass(frozen=True)
-class ChannelLimits:
-    """Messages per second: over all chats, and per chat (None = no per-chat limit)."""
-
-    overall: float
-    per_chat: float | None = None
-
-
-def limits_from_settings(settings: Settings) -> dict[str, ChannelLimits]:
-    return {
-        "telegram": ChannelLimits(settings.telegram_rate_overall, settings.telegram_rate_per_chat),
-        "zalo": ChannelLimits(settings.zalo_rate_overall, 1.0),
-        "zalo_oa": ChannelLimits(settings.zalo_oa_rate, 1.0),
-        "console": ChannelLimits(1000.0, None),
-    }
 
 
 @dataclass
@@ -80,56 +62,6 @@ class SenderStats:
     retried: int = 0
     unmarked: int = 0  # sends started whose outcome is not committed yet
     peak_unmarked: int = 0
-
-
-@dataclass
-class _Outcomes:
-    sent: list[int] = field(default_factory=list)
-    blocked: list[tuple[int, int | None]] = field(default_factory=list)
-    failed: list[tuple[int, str]] = field(default_factory=list)
-    retry: list[tuple[int, datetime, str]] = field(default_factory=list)
-    paused: list[tuple[int, datetime, str]] = field(default_factory=list)  # channel out of quota
-    refused: list[tuple[int, str, str]] = field(default_factory=list)  # (id, OUT_OF_WINDOW|OUT_OF_QUOTA, why)
-
-    def __len__(self) -> int:
-        return (len(self.sent) + len(self.blocked) + len(self.failed) + len(self.retry) + len(self.paused)
-                + len(self.refused))
-
-
-class _ChannelPacer:
-    """Overall + per-chat pacing of one channel's broadcasts, and their pause after a 429.
-
-    Overall: broadcast slots of the channel's `SendBudget` (the bot token's one budget, shared with
-    conversation replies, which always go first; see bot/channels/budget.py). A pause (429,
-    platform down) holds broadcasts only; residents' replies go on.
-    Per chat: the next send to a chat waits until 1/per_chat after the previous one started
-    (the dispatcher sends other chats' rows meanwhile).
-    """
-
-    def __init__(self, limits: ChannelLimits, budget: SendBudget | None = None) -> None:
-        self.limits = limits
-        self.budget = budget or SendBudget(limits.overall)
-        self.chat_interval = 1.0 / limits.per_chat if limits.per_chat else 0.0
-        self.chat_free_at: dict[str, float] = {}  # chat -> loop time its next send may start
-
-    def chat_free_in(self, chat_id: str, now: float) -> float:
-        """Seconds until a send to `chat_id` may start (0 = now)."""
-        return max(0.0, self.chat_free_at.get(chat_id, 0.0) - now) if self.chat_interval else 0.0
-
-    def chat_started(self, chat_id: str, now: float) -> None:
-        """A send to `chat_id` starts now: space the next one."""
-        if self.chat_interval:
-            if len(self.chat_free_at) > MAX_PER_CHAT_LIMITERS:
-                self.chat_free_at = {k: v for k, v in self.chat_free_at.items() if v > now}
-            self.chat_free_at[chat_id] = now + self.chat_interval
-
-    async def wait_turn(self) -> None:
-        """Until broadcasts are not paused and the budget has a slot residents do not need."""
-        await self.budget.acquire(Priority.BROADCAST)
-
-    def pause(self, seconds: float) -> None:
-        """No new broadcast send on this channel for `seconds` (a 429's retry_after)."""
-        self.budget.pause(Priority.BROADCAST, seconds)
 
 
 def reply_of(row: repo.Claimed) -> Reply:
@@ -175,11 +107,10 @@ class OutboxSender:
         self.max_unmarked = max_unmarked or max_in_flight + 2 * flush_batch
         self.poll_interval = poll_interval
         self.pacers = {
-            name: _ChannelPacer(limits.get(name, ChannelLimits(1.0, None)), (budgets or {}).get(name))
-            for name in self.senders
+            name: ChannelPacer(limits.get(name, DEFAULT_LIMITS), (budgets or {}).get(name)) for name in self.senders
         }
         self.stats = SenderStats()
-        rates = [limits.get(name, ChannelLimits(1.0, None)).overall for name in self.senders] or [30.0]
+        rates = [limits.get(name, DEFAULT_LIMITS).overall for name in self.senders] or [30.0]
         # Rows claimed ahead of sending: about half a second of work, so claims are few and large —
         # but never more than the slowest channel sends in a quarter of the lease, so that no row
         # waits in memory until its lease runs out (another claim would then send it a second time).
@@ -191,10 +122,8 @@ class OutboxSender:
         self._row_ready = {name: asyncio.Event() for name in self.senders}
         self._held = 0  # rows taken by a dispatcher and not yet handed to a send task
         self._slots = asyncio.Semaphore(max_in_flight)
-        self._flushed = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._outcomes = _Outcomes()
-        self._outcome_ready = asyncio.Event()
+        self._outcomes = OutcomeRecorder(self._record, batch=flush_batch, window=flush_interval, name="outbox")
         self._wake = asyncio.Event()
         self._kick = asyncio.Event()  # a send finished, or wakeup()
         self._next_claim_at = 0.0
@@ -228,7 +157,7 @@ class OutboxSender:
             released = await repo.release_leases(session, self.owner)
         if released:
             log.info("outbox: took back %d rows leased by a previous run of %s", released, self.owner)
-        flusher = asyncio.create_task(self._flusher())
+        self._outcomes.start()
         dispatchers = [asyncio.create_task(self._dispatch(name)) for name in self.senders]
         try:
             while not self._stopping and not (stop is not None and stop.is_set()):
@@ -250,7 +179,7 @@ class OutboxSender:
                         async with asyncio.timeout(CLAIM_BACKOFF):
                             await self._kick.wait()
                     continue
-                await self._try_flush()  # nothing in flight: record the outcomes now
+                await self._outcomes.try_flush()  # nothing in flight: record the outcomes now
                 if until_idle and not await self._pending_left():
                     break
                 await self._idle_wait(stop)
@@ -262,9 +191,7 @@ class OutboxSender:
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
             self._stopping = True
-            self._outcome_ready.set()
-            await flusher
-            await self._flush()
+            await self._outcomes.close()
             if self._held or any(self._queues.values()):  # claimed but never sent: give them back at once
                 async with self.sessionmaker() as session, session.begin():
                     await repo.release_leases(session, self.owner)
@@ -301,9 +228,7 @@ class OutboxSender:
                 heapq.heappush(waiting, (now + delay, next(order), row))
                 continue
             while self.stats.unmarked >= self.max_unmarked:
-                self._flushed.clear()
-                self._outcome_ready.set()
-                await self._flushed.wait()
+                await self._outcomes.wait_written()
             await self._slots.acquire()
             try:
                 await pacer.wait_turn()
@@ -363,105 +288,47 @@ class OutboxSender:
 
     # ---------- one message ----------
     async def _deliver(self, row: repo.Claimed) -> None:
+        self._outcomes.add(await self._send(row))
+
+    async def _send(self, row: repo.Claimed) -> Outcome:
         pacer = self.pacers[row.channel]
         try:
             with broadcasting(prepaid=1):  # wait_turn took this send's slot
                 await self.senders[row.channel].send(row.chat_id, reply_of(row))
         except RecipientBlocked as exc:
-            self._outcomes.blocked.append((row.id, row.user_id))
             log.info("outbox %s: recipient blocked (%s)", row.id, exc)
+            return Outcome(row.id, repo.BLOCKED, user_id=row.user_id)
         except QuotaExceeded as exc:
             pacer.pause(exc.retry_after)
-            self._outcomes.paused.append((row.id, self.clock() + timedelta(seconds=exc.retry_after), str(exc)))
+            at = self.clock() + timedelta(seconds=exc.retry_after)
+            return Outcome(row.id, RETRY, str(exc), retry_at=at, count_attempt=False)
         except RetryLater as exc:
             pacer.pause(min(exc.retry_after, 300.0))
             if row.attempts + 1 >= self.max_attempts:
-                self._outcomes.failed.append((row.id, f"gave up after {row.attempts + 1} attempts: {exc}"))
-            else:
-                at = self.clock() + timedelta(seconds=exc.retry_after)
-                self._outcomes.retry.append((row.id, at, str(exc)))
+                return Outcome(row.id, repo.FAILED, f"gave up after {row.attempts + 1} attempts: {exc}")
+            return Outcome(row.id, RETRY, str(exc), retry_at=self.clock() + timedelta(seconds=exc.retry_after))
         except (OutsideWindow, OutOfQuota) as exc:  # Zalo OA's rules, not an error: never retried
-            status = repo.OUT_OF_WINDOW if isinstance(exc, OutsideWindow) else repo.OUT_OF_QUOTA
-            self._outcomes.refused.append((row.id, status, str(exc)))
+            return Outcome(row.id, repo.OUT_OF_WINDOW if isinstance(exc, OutsideWindow) else repo.OUT_OF_QUOTA,
+                           str(exc))
         except PermanentFailure as exc:
-            self._outcomes.failed.append((row.id, str(exc)))
             log.warning("outbox %s: permanent failure: %s", row.id, exc)
+            return Outcome(row.id, repo.FAILED, str(exc))
         except Exception as exc:  # a bug in a Sender must not kill the loop
             log.exception("outbox %s: unexpected error", row.id)
-            self._outcomes.failed.append((row.id, f"unexpected: {exc!r}"))
-        else:
-            self._outcomes.sent.append(row.id)
-        waiting = len(self._outcomes)
-        if waiting == 1 or waiting >= self.flush_batch:  # the flusher's deadline starts / batch full
-            self._outcome_ready.set()
+            return Outcome(row.id, repo.FAILED, f"unexpected: {exc!r}")
+        return Outcome(row.id, repo.SENT)
 
-    # ---------- outcomes ----------
-    async def _flusher(self) -> None:
-        """Commit outcomes once `flush_batch` are waiting, or `flush_interval` after the first."""
-        loop = asyncio.get_running_loop()
-        while not self._stopping:
-            await self._outcome_ready.wait()
-            self._outcome_ready.clear()
-            deadline = loop.time() + self.flush_interval
-            while (len(self._outcomes) < self.flush_batch and self.stats.unmarked < self.max_unmarked
-                   and not self._stopping):
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout_at(deadline):
-                        await self._outcome_ready.wait()
-                self._outcome_ready.clear()
-                if loop.time() >= deadline:
-                    break
-            if not await self._try_flush():
-                await asyncio.sleep(0.5)
-                self._outcome_ready.set()
-
-    async def _try_flush(self) -> bool:
-        """`_flush`, logging a failure (the outcomes stay queued for the next attempt)."""
-        try:
-            await self._flush()
-        except Exception:
-            log.exception("outbox: could not record outcomes; retrying")
-            return False
-        return True
-
-    async def _flush(self) -> None:
-        batch, self._outcomes = self._outcomes, _Outcomes()
-        if not len(batch):
-            return
-        now = self.clock()
-        try:
-            async with self.sessionmaker() as session, session.begin():
-                await repo.mark(session, batch.sent, repo.SENT, now)
-                if batch.blocked:
-                    await repo.mark(session, [i for i, _ in batch.blocked], repo.BLOCKED, now, "blocked by the user")
-                    await users_repo.set_blocked(session, [u for _, u in batch.blocked if u is not None], now)
-                for row_id, error in batch.failed:
-                    await repo.mark(session, [row_id], repo.FAILED, now, error[:300])
-                for row_id, status, error in batch.refused:
-                    await repo.mark(session, [row_id], status, now, error[:300])
-                for row_id, at, error in batch.retry:
-                    await repo.retry_later(session, row_id, at, error)
-                for row_id, at, error in batch.paused:
-                    await repo.retry_later(session, row_id, at, error, count_attempt=False)
-        except BaseException:
-            self._merge_back(batch)
-            raise
-        self.stats.sent += len(batch.sent)
-        self.stats.blocked += len(batch.blocked)
-        self.stats.failed += len(batch.failed) + len(batch.refused)
-        self.stats.retried += len(batch.retry) + len(batch.paused)
+    async def _record(self, batch: Sequence[Outcome]) -> None:
+        """The recorder's write: commit a batch of outcomes, then count them."""
+        async with self.sessionmaker() as session, session.begin():
+            counts = await write_outcomes(session, batch, self.clock())
+        self.stats.sent += counts[repo.SENT]
+        self.stats.blocked += counts[repo.BLOCKED]
+        self.stats.failed += counts[repo.FAILED] + counts[repo.OUT_OF_WINDOW] + counts[repo.OUT_OF_QUOTA]
+        self.stats.retried += counts[RETRY]
         self.stats.unmarked -= len(batch)
-        self._flushed.set()
-        if batch.retry or batch.paused:
+        if counts[RETRY]:
             self._wake.set()
-
-    def _merge_back(self, batch: _Outcomes) -> None:
-        self._outcomes.sent[:0] = batch.sent
-        self._outcomes.blocked[:0] = batch.blocked
-        self._outcomes.failed[:0] = batch.failed
-        self._outcomes.retry[:0] = batch.retry
-        self._outcomes.paused[:0] = batch.paused
-        self._outcomes.refused[:0] = batch.refused
 
     async def stop(self) -> None:
         self._stopping = True

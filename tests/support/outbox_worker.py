@@ -27,7 +27,8 @@ from bot.db.repositories import outbox as repo
 from bot.db.session import create_engine, create_sessionmaker
 from bot.db.types import utcnow
 from bot.messages import Incoming, Reply
-from bot.outbox.sender import ChannelLimits, OutboxSender, SenderStats
+from bot.outbox.pacing import ChannelLimits
+from bot.outbox.sender import OutboxSender, SenderStats
 
 BENCH_REF = "ann:bench"
 DEFAULT_TOKEN = "123456789:TEST-fake-token"
