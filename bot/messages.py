@@ -48,6 +48,43 @@ class Button:
     payload: str  # <= 64 bytes (Telegram callback_data limit)
     number: int | None = None  # its fixed number on channels that type numbers (docs/conversation.md)
 
+    @property
+    def url(self) -> str | None:
+        """The web address a link button opens (`link_button`), else None."""
+        return self.payload if self.payload.startswith(URL_SCHEMES) else None
+
+    @property
+    def phone(self) -> str | None:
+        """The number a phone button dials (`phone_button`), else None."""
+        return self.payload[len(PHONE_SCHEME):] if self.payload.startswith(PHONE_SCHEME) else None
+
+    @property
+    def is_link(self) -> bool:
+        """A link or phone button: it opens something on the phone, it is not a choice sent back to the bot,
+        so it never takes a number (typing cannot open a link: the numbered channels print it instead)."""
+        return self.payload.startswith((*URL_SCHEMES, PHONE_SCHEME))
+
+
+URL_SCHEMES = ("https://", "http://")
+PHONE_SCHEME = "tel:"
+
+
+def link_button(label: str, url: str) -> Button:
+    """A button that opens `url`: an URL button on Telegram, `oa.open.url` on the Zalo OA, a «🔗 label: url»
+    line on the Zalo Bot and the console."""
+    if not url.startswith(URL_SCHEMES):
+        raise ValueError("a link button needs an http(s) URL")
+    return Button(label, url)
+
+
+def phone_button(label: str, number: str) -> Button:
+    """A button that dials `number`: `oa.open.phone` on the Zalo OA; a «📞 label: number» line elsewhere
+    (Telegram has no dialling buttons)."""
+    digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
+    if not digits.lstrip("+"):
+        raise ValueError("a phone button needs a number")
+    return Button(label, PHONE_SCHEME + digits)
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -75,13 +112,19 @@ class Reply:
         return [b for row in self.buttons for b in row]
 
     def numbered(self) -> list[Button]:
-        """Every button with its number, in the order a numbered list shows them (0 last)."""
+        """Every choice with its number, in the order a numbered list shows them (0 last); links excluded."""
         return numbered(self.all_buttons())
+
+    def links(self) -> list[Button]:
+        """The link and phone buttons, in row order."""
+        return [b for b in self.all_buttons() if b.is_link]
 
 
 def numbered(buttons: list[Button]) -> list[Button]:
     """Give each button its number: a fixed `number` keeps it (an absent button leaves a gap, nothing
-    shifts); the others take the lowest free numbers from 1 in row order. Sorted 1, 2, ... then 0."""
+    shifts); the others take the lowest free numbers from 1 in row order. Sorted 1, 2, ... then 0.
+    Link and phone buttons are left out: they are not choices."""
+    buttons = [b for b in buttons if not b.is_link]
     taken: set[int] = set()
     fixed: list[Button | None] = []
     for b in buttons:
@@ -101,6 +144,17 @@ def numbered(buttons: list[Button]) -> list[Button]:
         taken.add(free)
         out.append(Button(b.label, b.payload, free))
     return sorted(out, key=lambda b: (b.number == 0, b.number))
+
+
+def link_lines(reply: Reply, shown_text: str = "") -> list[str]:
+    """Links and numbers written out, for channels without such buttons: «🔗 label: url», «📞 label: number»;
+    one already written in `shown_text` is not repeated."""
+    lines = []
+    for b in reply.links():
+        target = b.url or b.phone or ""
+        if target and target not in shown_text:
+            lines.append(f"{'🔗' if b.url else '📞'} {b.label}: {target}")
+    return lines
 
 
 MediaFetcher = Callable[[str, Path], Awaitable[Path]]

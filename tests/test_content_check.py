@@ -50,6 +50,10 @@ def broken_cases() -> list[tuple[str, dict[str, dict | str], list[str]]]:
     empty_steps["steps"] = []
     long_step = good()
     long_step["steps"][2]["text"] = "Rất dài. " * 100
+    bad_links = good()
+    bad_links["steps"][0]["links"] = [{"label": "Trang lạ", "url": "https://dichvucong-online.com"}]
+    bad_links["steps"][1]["links"] = [{"label": "Gọi", "url": "https://dichvucong.gov.vn", "phone": "113"},
+                                      {"label": "Gọi xã", "phone": "gọi xã"}]
     return [
         (
             "duplicate id",
@@ -78,6 +82,16 @@ def broken_cases() -> list[tuple[str, dict[str, dict | str], list[str]]]:
             "step too long",
             {"l.yaml": long_step},
             ["content/lessons/l.yaml:steps[2].text: String should have at most 600"],
+        ),
+        (
+            "link not official, link with two targets, phone not a number",
+            {"k.yaml": bad_links},
+            [
+                "content/lessons/k.yaml:steps[0].links[0].url: dichvucong-online.com is not an "
+                "official site",
+                "content/lessons/k.yaml:steps[1].links[0]: give exactly one of url or phone",
+                "content/lessons/k.yaml:steps[1].links[1].phone: 'gọi xã' is not a phone number",
+            ],
         ),
         ("not yaml", {"y.yaml": "id: [oops\n"}, ["content/lessons/y.yaml:(file): not valid YAML"]),
     ]

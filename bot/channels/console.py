@@ -1,7 +1,8 @@
 """Local console chat: reads stdin line by line (works piped), prints bot messages; EOF ends.
 
 Buttons are printed one per line as `  [N] Label` with their fixed numbers (docs/conversation.md),
-and «bấm» reads «gõ số». The user answers with the number, the label, or free text.
+and «bấm» reads «gõ số»; link and phone buttons are printed plainly («🔗 label: url», «📞 label: number»).
+The user answers with the number, the label, or free text.
 
 `as_zalo=True` (`hocvuso chat --as zalo`) prints exactly the messages a Zalo Bot resident receives
 (bot.channels.zalo_render: numbered choices, the hint, 2000-character splitting, one block per
@@ -18,13 +19,14 @@ from typing import TextIO
 from bot.channels import zalo_render
 from bot.channels.base import Handler
 from bot.channels.typed_wording import for_typing
-from bot.messages import Button, Incoming, Kind, Reply
+from bot.messages import Button, Incoming, Kind, Reply, link_lines
 from bot.text import clean_platform_text
 
 
 def render(reply: Reply) -> str:
     """One bot message as console text."""
-    lines = [f"🤖 {for_typing(reply.text, reply.numbered())}"]
+    text = for_typing(reply.text, reply.numbered())
+    lines = [f"🤖 {text}", *(f"  {line}" for line in link_lines(reply, text))]
     if reply.image or reply.image_bytes:
         lines.append(f"  (ảnh: {reply.image or 'biểu đồ'})")
     if reply.link:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from bot.messages import Incoming, Kind, Reply
+from bot.messages import Button, Incoming, Kind, Reply, link_lines
 from bot.text import clean_display_name, clean_platform_text
 
 CHANNEL = "telegram"
@@ -61,13 +61,26 @@ def blocked_user_id(update: Update) -> str | None:
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """The inline keyboard for a reply's button rows (None without buttons)."""
+    """The inline keyboard for a reply's button rows (None without buttons). A link button is an URL
+    button; a phone button has no Telegram form (no tel: URLs) and is written in the text (`reply_text`)."""
     rows = [
-        [InlineKeyboardButton(text=button.label, callback_data=button.payload) for button in row]
+        [_inline(button) for button in row if button.phone is None]
         for row in reply.buttons
-        if row
     ]
+    rows = [row for row in rows if row]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _inline(button: Button) -> InlineKeyboardButton:
+    if button.url is not None:
+        return InlineKeyboardButton(text=button.label, url=button.url)
+    return InlineKeyboardButton(text=button.label, callback_data=button.payload)
+
+
+def reply_text(reply: Reply) -> str:
+    """The reply's text with its phone buttons written out («📞 label: number»), as Telegram shows it."""
+    phones = [line for line in link_lines(reply, reply.text) if line.startswith("📞")]
+    return "\n\n".join([reply.text, "\n".join(phones)]) if phones else reply.text
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:

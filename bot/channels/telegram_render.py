@@ -14,7 +14,7 @@ from telegram.error import BadRequest, NetworkError
 from telegram.warnings import PTBUserWarning
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from bot.channels.telegram_convert import CAPTION_LIMIT, keyboard, split_text
+from bot.channels.telegram_convert import CAPTION_LIMIT, keyboard, reply_text, split_text
 from bot.messages import Reply
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class ReplyRenderer:
 
     async def try_edit(self, chat_id: int | str, message_id: int, reply: Reply) -> bool:
         """Replace the text and buttons of a bot message; False if the reply cannot be an edit."""
-        chunks = split_text(reply.text)
+        chunks = split_text(reply_text(reply))
         if reply.image or reply.image_bytes or reply.document or reply.voice or len(chunks) != 1:
             return False
         try:
@@ -93,7 +93,7 @@ class ReplyRenderer:
         A voice message is the last medium, so a short text is its caption and the buttons sit under it.
         A medium Telegram refuses (400: bad file, unsupported) is left out, never the text and buttons."""
         markup = keyboard(reply)
-        chunks = split_text(reply.text)
+        chunks = split_text(reply_text(reply))
         photo = self._photo(reply)
         media: list[tuple[str, Any]] = []
         if photo is not None:

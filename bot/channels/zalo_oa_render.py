@@ -3,12 +3,14 @@
 - Text is split at 2,000 characters (Zalo's -210 limit), on paragraph, line, then word breaks.
 - Choices: a template message whose buttons are `oa.query.hide` carrying `BUTTON_PREFIX + payload`
   (tapping sends that string back as the user's `user_send_text`, not shown in the chat; the adapter
-  turns it into a button press, and the engine checks it like any payload). A choice whose payload is
-  an https URL becomes `oa.open.url`, `tel:NUMBER` becomes `oa.open.phone`. The template carries the
+  turns it into a button press, and the engine checks it like any payload). A link button
+  (`messages.link_button`) becomes `oa.open.url` (`{"url"}`), a phone button `oa.open.phone`
+  (`{"phone_code"}`), titled without a number and placed after the choices. The template carries the
   last text chunk.
 - At most `MAX_BUTTONS` buttons per template. Zalo does not publish the maximum (unconfirmed); we chose
   5, the most seen in captured OA messages. With more choices the numbered text of the Zalo Bot
-  channel is sent instead ("Gõ 1, 2 hoặc 3 để chọn."), and typed numbers work as everywhere.
+  channel is sent instead ("Gõ 1, 2 hoặc 3 để chọn."), and typed numbers work as everywhere; the link
+  buttons then go alone in the template (written out as text only if they alone exceed the maximum).
   The template shape `{"type": "template", "payload": {"template_type": "button", "text", "buttons"}}`
   is our reading of ZALO.md (its template_type is unconfirmed).
 - A picture is an image attachment (`template_type: media`, `media_type: image`, public URL under
@@ -20,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.channels.zalo_render import CHART_NOTE, DOCUMENT_NOTE, choices_block, media_url, split_text
-from bot.messages import Button, Reply, numbered
+from bot.messages import Button, Reply, link_lines, numbered
 
 TEXT_LIMIT = 2000
 MAX_BUTTONS = 5
@@ -29,19 +31,21 @@ TITLE_LIMIT = 100
 
 
 def oa_button(button: Button) -> dict[str, Any]:
+    if button.url is not None:
+        return {"title": button.label[:TITLE_LIMIT], "type": "oa.open.url", "payload": {"url": button.url}}
+    if button.phone is not None:
+        return {"title": button.label[:TITLE_LIMIT], "type": "oa.open.phone", "payload": {"phone_code": button.phone}}
     title = (f"{button.number}. {button.label}" if button.number is not None else button.label)[:TITLE_LIMIT]
-    if button.payload.startswith("https://"):
-        return {"title": title, "type": "oa.open.url", "payload": {"url": button.payload}}
-    if button.payload.startswith("tel:"):
-        return {"title": title, "type": "oa.open.phone", "payload": {"phone_code": button.payload[4:]}}
     return {"title": title, "type": "oa.query.hide", "payload": BUTTON_PREFIX + button.payload}
 
 
 def template(text: str, buttons: list[Button]) -> dict[str, Any]:
+    """Choices (numbered, in numbered order) then link/phone buttons."""
+    shown = numbered(buttons) + [b for b in buttons if b.is_link]
     return {
         "attachment": {
             "type": "template",
-            "payload": {"template_type": "button", "text": text, "buttons": [oa_button(b) for b in numbered(buttons)]},
+            "payload": {"template_type": "button", "text": text, "buttons": [oa_button(b) for b in shown]},
         }
     }
 
@@ -65,9 +69,16 @@ def render(reply: Reply, media_base_url: str | None = None) -> list[dict[str, An
         notes.append(DOCUMENT_NOTE.format(filename=reply.document.filename))
     body = "\n\n".join(part for part in [body, *notes] if part)
     buttons = reply.all_buttons()
-    as_template = 0 < len(buttons) <= MAX_BUTTONS
-    if buttons and not as_template:
-        body = f"{body}\n\n{choices_block(buttons)}" if body else choices_block(buttons)
+    choices = [b for b in buttons if not b.is_link]
+    links = reply.links()
+    if len(buttons) > MAX_BUTTONS:  # the choices become numbered text; links stay buttons if they fit
+        if len(links) > MAX_BUTTONS:
+            body = "\n\n".join(part for part in [body, "\n".join(link_lines(reply, body))] if part)
+            links = []
+        if choices:
+            body = f"{body}\n\n{choices_block(choices)}" if body else choices_block(choices)
+        buttons = links
+    as_template = bool(buttons)
     chunks = split_text(body, TEXT_LIMIT) if body else []
     messages: list[dict[str, Any]] = []
     if reply.image and media_base_url:

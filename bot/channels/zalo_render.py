@@ -3,8 +3,9 @@
 Zalo has no buttons (no keyboard in the documented API), so choices become a
 numbered list at the end of the LAST message, followed by a hint such as
 "Gõ 1, 2 hoặc 3 để chọn."; the engine maps a typed number or label back to the
-button. Texts longer than 2000 characters are split on paragraph, then line,
-then word boundaries. Images need a public URL (sendPhoto takes a URL only);
+button. Link and phone buttons are written out («🔗 label: url», «📞 label: number»: Zalo makes them
+tappable) without a number, since typing cannot open a link. Texts longer than 2000 characters are
+split on paragraph, then line, then word boundaries. Images need a public URL (sendPhoto takes a URL only);
 in-memory images and binary documents cannot be uploaded, so a Vietnamese note points
 to the web dashboard instead; a text document (JSON, CSV, plain text: a person's data export) is sent
 as its own messages, cut only at line ends or the limit, so the messages joined give the file back
@@ -19,7 +20,7 @@ from urllib.parse import quote
 
 from bot.channels.typed_wording import for_typing
 from bot.channels.zalo_api import TEXT_LIMIT
-from bot.messages import Button, Reply, numbered
+from bot.messages import Button, Reply, link_lines, numbered
 
 CHART_NOTE = "📊 Biểu đồ không gửi được qua Zalo. Bạn xem trên trang quản lý (web) của chương trình."
 DOCUMENT_NOTE = (
@@ -142,6 +143,9 @@ def media_url(media_base_url: str, image_path: str) -> str:
 def render(reply: Reply, media_base_url: str | None = None, limit: int = TEXT_LIMIT) -> list[Outgoing]:
     """The calls that show `reply`, in order; numbered choices always end the last text."""
     body = for_typing(reply.text.strip(), reply.numbered())
+    links = link_lines(reply, body)  # Zalo makes a written link or number tappable
+    if links:
+        body = "\n\n".join(part for part in [body, "\n".join(links)] if part)
     notes: list[str] = []
     if reply.image_bytes is not None:
         notes.append(CHART_NOTE)
@@ -153,7 +157,7 @@ def render(reply: Reply, media_base_url: str | None = None, limit: int = TEXT_LI
     if notes:
         body = "\n\n".join([part for part in [body, *notes] if part])
 
-    buttons = reply.all_buttons()
+    buttons = [b for b in reply.all_buttons() if not b.is_link]
     chunks = split_text(body, limit) if body else []
     chunks.extend(file_text)
     if buttons and file_text:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -14,7 +16,19 @@ from pydantic import (
     model_validator,
 )
 
-from bot.content.taxonomy import CHOICE_LIMIT, FRAMEWORK_AREAS, LEVELS, PRACTICE_KINDS, STEP_HARD_LIMIT, TOPICS
+from bot.content.taxonomy import (
+    CHOICE_LIMIT,
+    COMMUNE_HOTLINE,
+    FRAMEWORK_AREAS,
+    LEVELS,
+    LINK_HOSTS,
+    LINK_LABEL_LIMIT,
+    LINKS_PER_STEP,
+    PHONE_PATTERN,
+    PRACTICE_KINDS,
+    STEP_HARD_LIMIT,
+    TOPICS,
+)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=48)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -24,8 +38,44 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class StepLink(_Strict):
+    """A button under a step that opens an official site (`url`) or dials a number (`phone`; `xa` = the
+    learner's commune hotline from places.yaml, left out where the commune has none)."""
+
+    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=LINK_LABEL_LIMIT)]
+    url: str | None = None
+    phone: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _official_site(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        parts = urlsplit(v)
+        host = (parts.hostname or "").lower()
+        if parts.scheme != "https" or not host:
+            raise ValueError(f"{v!r} is not an https:// address")
+        if not any(host == h or host.endswith("." + h) for h in LINK_HOSTS):
+            raise ValueError(f"{host} is not an official site (allowed: {', '.join('*.' + h for h in LINK_HOSTS)})")
+        return v
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_number(cls, v: str | None) -> str | None:
+        if v is not None and v != COMMUNE_HOTLINE and not re.fullmatch(PHONE_PATTERN, v):
+            raise ValueError(f"{v!r} is not a phone number (digits, spaces, dots) nor {COMMUNE_HOTLINE!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _one_target(self) -> StepLink:
+        if (self.url is None) == (self.phone is None):
+            raise ValueError("give exactly one of url or phone")
+        return self
+
+
 class Step(_Strict):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=STEP_HARD_LIMIT)]
+    links: list[StepLink] = Field(default_factory=list, max_length=LINKS_PER_STEP)
     image: str | None = None
     audio: str | None = None  # an author's recording (content/media/...), played instead of the synthesized voice
     practice: str | None = None  # a real task (PRACTICE_KINDS); the bot adds what the task needs (a QR code)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from bot.content.loader import ContentError
 from bot.content.models import NonEmpty, Slug
+from bot.content.taxonomy import PHONE_PATTERN
 
 
 class Village(BaseModel):
@@ -24,6 +26,9 @@ class Commune(BaseModel):
     id: Slug
     name: NonEmpty
     province: NonEmpty
+    # The commune's public hotline for residents (as printed on its notices): a «📞» button in the help
+    # screen and on lesson steps with `phone: xa`. None: not shown anywhere.
+    hotline: Annotated[str, StringConstraints(pattern=PHONE_PATTERN)] | None = None
     villages: list[Village] = Field(min_length=1)
 
     @property

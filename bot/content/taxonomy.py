@@ -34,3 +34,10 @@ CHOICE_LIMIT = 60  # characters; choices become buttons
 PRACTICE_KINDS: dict[str, str] = {
     "qr-scan": "Quét mã QR bằng camera hoặc Zalo: mã mở trang thực hành của bot",
 }
+
+# Link buttons on a lesson step (`links:`): official sites only. A host matches itself and its subdomains.
+LINK_HOSTS = ("gov.vn",)
+LINK_LABEL_LIMIT = 40  # characters; the label is a button
+LINKS_PER_STEP = 2
+COMMUNE_HOTLINE = "xa"  # `phone: xa` dials the learner's commune hotline (places.yaml `hotline`)
+PHONE_PATTERN = r"^\+?[0-9][0-9 .]{1,18}[0-9]$"  # as written on a poster: 113, 0237 3123 456, +84 237...

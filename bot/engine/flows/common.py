@@ -10,7 +10,7 @@ from bot.engine import numbers as no
 from bot.engine import texts
 from bot.engine.context import Ctx
 from bot.engine.router import router
-from bot.messages import Button, Reply
+from bot.messages import Button, Reply, phone_button
 
 Rows = tuple[tuple[Button, ...], ...]
 MENU_BUTTON = cb.MenuMain().button(texts.BTN_MENU, no.MENU)
@@ -36,6 +36,20 @@ def paged(
     if page < pages - 1:
         nav.append(page_kind(page + 1).button("Trang sau ▶", no.NEXT_PAGE))
     return chunk, (tuple(nav),) if nav else ()
+
+
+HOTLINE_LABEL = "📞 Gọi đường dây nóng của xã"
+
+
+def commune_hotline(ctx: Ctx) -> str | None:
+    """The hotline of the person's commune (places.yaml `hotline`), if it has one."""
+    commune = ctx.app.places.communes.get(ctx.user.commune_id or "") if ctx.user else None
+    return commune.hotline if commune else None
+
+
+def hotline_button(ctx: Ctx) -> Button | None:
+    hotline = commune_hotline(ctx)
+    return phone_button(HOTLINE_LABEL, hotline) if hotline else None
 
 
 async def menu_reply(ctx: Ctx, text: str = "Bạn muốn làm gì tiếp theo?") -> Reply:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from bot import callbacks as cb
-from bot.content.models import Lesson
+from bot.content.models import Lesson, Step
+from bot.content.taxonomy import COMMUNE_HOTLINE
 from bot.db.repositories import progress as progress_repo
 from bot.engine import numbers as no
 from bot.engine.context import Ctx
-from bot.engine.flows.common import MENU_BUTTON, menu_reply, paged, rows
+from bot.engine.flows.common import MENU_BUTTON, commune_hotline, menu_reply, paged, rows
 from bot.engine.flows.listen import LISTEN, reads_aloud, step_voice
 from bot.engine.router import router
-from bot.messages import Reply
+from bot.messages import Button, Reply, link_button, phone_button
 from bot.services import learning, practice
 
 
@@ -33,8 +34,23 @@ async def step_reply(ctx: Ctx, lesson: Lesson, step: int, edit: bool = False) ->
         ticket = await practice.issue(ctx.session, ctx.app, ctx.user, lesson, current.practice, ctx.now)
         image, link = str(ticket.image), ticket.link
     voice = await step_voice(ctx, lesson, step) if reads_aloud(ctx) else None
-    buttons = rows(back, forward, per_row=2) + rows(listen, MENU_BUTTON, per_row=2)
+    buttons = rows(back, forward, per_row=2) + rows(*step_links(ctx, current)) + rows(listen, MENU_BUTTON, per_row=2)
     return Reply(text, buttons=buttons, image=image, voice=voice, link=link, edit=edit)
+
+
+def step_links(ctx: Ctx, step: Step) -> list[Button]:
+    """The step's `links:` as link/phone buttons; `phone: xa` is the learner's commune hotline (none: left out)."""
+    out = []
+    for link in step.links:
+        if link.url:
+            out.append(link_button(link.label, link.url))
+        elif link.phone == COMMUNE_HOTLINE:
+            hotline = commune_hotline(ctx)
+            if hotline:
+                out.append(phone_button(link.label, hotline))
+        elif link.phone:
+            out.append(phone_button(link.label, link.phone))
+    return out
 
 
 async def show_lesson(ctx: Ctx, lesson: Lesson, restart: bool = False) -> list[Reply]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import callbacks as cb
 from bot.engine import texts
 from bot.engine.context import Ctx
-from bot.engine.flows.common import MENU_BUTTON, menu_reply, rows
+from bot.engine.flows.common import MENU_BUTTON, hotline_button, menu_reply, rows
 from bot.engine.router import router
 from bot.messages import Reply
 
@@ -21,4 +21,6 @@ async def menu(ctx: Ctx, arg: object) -> list[Reply]:
 async def help_(ctx: Ctx, arg: object) -> list[Reply]:
     if ctx.user is None:
         return [Reply(texts.HELP + "\n\nGõ /start để bắt đầu.")]
-    return [Reply(texts.HELP, buttons=rows(MENU_BUTTON))]
+    hotline = hotline_button(ctx)  # written out where there is no dialling button
+    text = texts.HELP + ("\n\nCần hỏi cán bộ xã: gọi đường dây nóng của xã." if hotline else "")
+    return [Reply(text, buttons=rows(hotline, MENU_BUTTON))]

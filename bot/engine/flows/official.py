@@ -15,7 +15,7 @@ from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
-from bot.messages import Button, Document, Reply
+from bot.messages import Button, Document, Reply, link_button
 from bot.services import charts, downloads, periods, reports, stats, weblogin
 from bot.services.errors import UserError
 from bot.services.roles import require_official
@@ -126,10 +126,9 @@ async def _report_links(ctx: Ctx, commune_id: str, period: periods.Period, text:
         f"\n\n🌐 Xem trên trang thống kê (dùng một lần, trong 10 phút):\n{login}"
         "\n\nKhông chuyển các liên kết này cho người khác."
     )
-    # on the Zalo OA an https link is also an «open URL» button (oa.open.url); elsewhere it stays in the text
-    links = [Button(BTN_XLSX, xlsx), Button(BTN_PDF, pdf), Button(BTN_WEB, login)]
-    oa = ctx.incoming.channel == OA_CHANNEL
-    return Reply(text, buttons=rows(*[b for b in links if oa and b.payload.startswith("https://")], MENU_BUTTON))
+    # link buttons: «open URL» buttons on the Zalo OA; the Zalo Bot shows the links already in the text
+    links = [link_button(BTN_XLSX, xlsx), link_button(BTN_PDF, pdf), link_button(BTN_WEB, login)]
+    return Reply(text, buttons=rows(*links, MENU_BUTTON))
 
 
 @router.command("baocao", "bao_cao")
@@ -149,7 +148,7 @@ async def _login_replies(ctx: Ctx) -> list[Reply]:
         Reply(
             "🌐 Liên kết vào trang thống kê (dùng một lần, hết hạn sau 10 phút):\n"
             f"{link}\n\nKhông chuyển liên kết này cho người khác.",
-            buttons=rows(MENU_BUTTON),
+            buttons=rows(link_button(BTN_WEB, link), MENU_BUTTON),
         )
     ]
 
