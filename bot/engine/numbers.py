@@ -34,3 +34,34 @@ YES = 1
 NO = 2
 CONSENT_INFO = 3
 EXPORT = 3  # /dulieu: 1 delete, 3 download my data, 0 menu
+
+# Team and official screens (docs/conversation.md §1): an action keeps its number on every team or
+# official screen. List items (villages, classes, names, announcements) take the free numbers.
+TEAM_NEW_CLASS = 1  # ➕ Tạo lớp học
+TEAM_MY_CLASSES = 2  # 📋 Lớp của tôi (also «back» from one class)
+TEAM_NEW_ANNOUNCEMENT = 3  # 📣 Gửi thông báo
+TEAM_ANNOUNCEMENTS = 4  # 📬 Thông báo đã gửi
+TEAM_GUIDED = 5  # 🤝 Ghi nhận người được hướng dẫn
+TEAM_HOME = MENU_TEAM  # 👥 Tổ công nghệ số: 8, as in the main menu
+TEAM_CANCEL = MENU  # ✖ Thôi, không làm nữa: 0, which also leads back to the menu
+
+# A team wizard step: 1 moves on, 2 starts the step again.
+WIZARD_NEXT = FORWARD  # ✔ Xong, ✅ Xác nhận tạo lớp, ✅ Gửi, Bỏ qua, the suggested place
+WIZARD_REDO = BACK  # ↺ Làm lại từ đầu, ✏️ Viết lại, ↩ Quay lại điểm danh
+WALK_IN = 2  # ➕ Thêm người đến không đăng ký (the attendance sheet: 1 saves it, names follow from 3)
+ANNOUNCEMENT_STATUS = 1  # 📬 Tình trạng gửi / 🔄 Cập nhật (one announcement)
+
+# One class (team_edits.class_detail): 1 its main action once it has started, 2 back to the list.
+CLASS_ATTENDANCE = 1  # ✅ Điểm danh
+CLASS_TIME = 3  # 🕗 Đổi giờ
+CLASS_PLACE = 4  # 📍 Đổi địa điểm
+CLASS_SEATS = 5  # 👥 Đổi số chỗ
+CLASS_CANCEL = 6  # ❌ Hủy lớp
+CLASS_CHECKIN_POSTER = 10  # 🧾 Mã điểm danh
+CLASS_CHECKED_IN = 11  # 👀 Người đã đến
+CLASS_LESSON = 12  # 📚 Bài của lớp
+
+# Official screens (/thongke, /baocao, /dangnhap).
+OFFICIAL_REPORT = 1  # 📄 Báo cáo tháng trước
+OFFICIAL_WEB = 2  # 🌐 Mở trang thống kê
+OFFICIAL_STATS = MENU_STATS  # 📈 Thống kê: 10, as in the main menu

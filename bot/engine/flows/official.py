@@ -31,7 +31,7 @@ FILELESS_CHANNELS = frozenset({"zalo", OA_CHANNEL})  # they cannot deliver a fil
 
 @router.menu_entry
 def _stats_entry(user: User) -> list[Button]:
-    return [cb.Stats("").button(BTN_STATS, no.MENU_STATS)] if user.role in (Role.OFFICIAL, Role.ADMIN) else []
+    return [cb.Stats("").button(BTN_STATS, no.OFFICIAL_STATS)] if user.role in (Role.OFFICIAL, Role.ADMIN) else []
 
 
 def _commune_for(ctx: Ctx, wanted: str) -> str | None:
@@ -52,8 +52,8 @@ def _commune_for(ctx: Ctx, wanted: str) -> str | None:
 
 def _actions(commune_id: str | None) -> tuple[tuple[Button, ...], ...]:
     buttons: list[Button | None] = [
-        cb.Report(commune_id).button(BTN_REPORT) if commune_id else None,
-        cb.WebLogin().button(BTN_WEB),
+        cb.Report(commune_id).button(BTN_REPORT, no.OFFICIAL_REPORT) if commune_id else None,
+        cb.WebLogin().button(BTN_WEB, no.OFFICIAL_WEB),
         MENU_BUTTON,
     ]
     return rows(*buttons)

@@ -6,9 +6,11 @@ Flow states: ann_villages (the picker in team_common), ann_text, ann_confirm.
 from __future__ import annotations
 
 from bot import callbacks as cb
+from bot.engine import numbers as no
 from bot.engine.context import Ctx
-from bot.engine.flows.common import rows
+from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.flows.team_common import (
+    ANNOUNCEMENTS,
     CANCEL,
     HOME,
     NEW_ANNOUNCEMENT,
@@ -83,7 +85,11 @@ async def ann_text(ctx: Ctx, text: str) -> list[Reply]:
             "Xem trước tin nhắn bà con sẽ nhận:\n\n"
             + announcements.message_text(clean, villages, ctx.app)
             + f"\n\n👥 Sẽ gửi đến {count} người.{announcements.outside_window_note(silent)} Gửi ngay?",
-            buttons=rows(cb.SendAnnouncement().button("✅ Gửi"), cb.RewriteAnnouncement().button("✏️ Viết lại"), CANCEL),
+            buttons=rows(
+                cb.SendAnnouncement().button("✅ Gửi", no.WIZARD_NEXT),
+                cb.RewriteAnnouncement().button("✏️ Viết lại", no.WIZARD_REDO),
+                CANCEL,
+            ),
             image=image,
         )
     ]
@@ -116,7 +122,9 @@ async def ann_confirm(ctx: Ctx, arg: cb.SendAnnouncement) -> list[Reply]:
         Reply(
             f"📣 Đã xếp hàng gửi thông báo đến {count} người. Bot gửi dần để không bị chặn; "
             "bấm nút dưới đây để xem tình trạng.",
-            buttons=rows(cb.AnnouncementStatus(ann.id).button("📬 Tình trạng gửi"), HOME),
+            buttons=rows(
+                cb.AnnouncementStatus(ann.id).button("📬 Tình trạng gửi", no.ANNOUNCEMENT_STATUS), ANNOUNCEMENTS, HOME
+            ),
         )
     ]
 
@@ -126,12 +134,12 @@ async def ann_list(ctx: Ctx, arg: cb.Announcements) -> list[Reply]:
     require_team(ctx.user)
     found = await announcements.recent(ctx.session, ctx.user)
     if not found:
-        return [Reply("Bạn chưa gửi thông báo nào.", buttons=rows(NEW_ANNOUNCEMENT, HOME))]
+        return [Reply("Bạn chưa gửi thông báo nào.", buttons=rows(NEW_ANNOUNCEMENT, HOME, MENU_BUTTON))]
     tz = ctx.app.settings.tz
     buttons = [
         cb.AnnouncementStatus(a.id).button(f"{a.created_at.astimezone(tz):%d/%m %H:%M} {a.text[:30]}") for a in found
     ]
-    return [Reply("📬 Thông báo bạn đã gửi gần đây:", buttons=rows(*buttons, HOME))]
+    return [Reply("📬 Thông báo bạn đã gửi gần đây:", buttons=rows(*buttons, HOME, MENU_BUTTON))]
 
 
 @router.button(cb.AnnouncementStatus)
@@ -143,9 +151,14 @@ async def ann_status(ctx: Ctx, arg: cb.AnnouncementStatus) -> list[Reply]:
             f"📬 Thông báo «{ann.text[:60]}»\n"
             f"• Đã gửi: {d.sent}\n• Đang chờ gửi: {d.pending}\n• Lỗi: {d.failed}\n"
             f"• Người dùng đã chặn bot: {d.blocked}\n"
-            + (f"• Không nhận được trên Zalo vì {announcements.OUTSIDE_WINDOW_REASON}: {d.outside_window}\n"
-               if d.outside_window else "")
+            + (
+                f"• Không nhận được trên Zalo vì {announcements.OUTSIDE_WINDOW_REASON}: {d.outside_window}\n"
+                if d.outside_window
+                else ""
+            )
             + f"Tổng: {d.total} người.",
-            buttons=rows(cb.AnnouncementStatus(ann.id).button("🔄 Cập nhật"), HOME),
+            buttons=rows(
+                cb.AnnouncementStatus(ann.id).button("🔄 Cập nhật", no.ANNOUNCEMENT_STATUS), ANNOUNCEMENTS, HOME
+            ),
         )
     ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot import callbacks as cb
+from bot.engine import numbers as no
 from bot.engine.context import Ctx
-from bot.engine.flows.common import rows
+from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.flows.team_common import HOME, MY_CLASSES
 from bot.engine.router import router
 from bot.messages import Reply
@@ -39,9 +40,9 @@ def _sheet_reply(sheet: svc.AttendanceSheet, note: str = "") -> Reply:
     return Reply(
         text.strip(),
         buttons=rows(
+            cb.FinishAttendance(k.id).button("✔ Xong, lưu điểm danh", no.WIZARD_NEXT),
+            cb.AskWalkIn(k.id).button("➕ Thêm người đến không đăng ký", no.WALK_IN),
             *buttons,
-            cb.AskWalkIn(k.id).button("➕ Thêm người đến không đăng ký"),
-            cb.FinishAttendance(k.id).button("✔ Xong, lưu điểm danh"),
         ),
     )
 
@@ -62,7 +63,7 @@ async def ask_walk_in(ctx: Ctx, arg: cb.AskWalkIn) -> list[Reply]:
         Reply(
             "Gõ họ tên người đến học mà không đăng ký (nhiều người thì mỗi người một dòng hoặc cách nhau "
             "bằng dấu phẩy).",
-            buttons=rows(cb.Attendance(sheet.klass.id).button("↩ Quay lại điểm danh")),
+            buttons=rows(cb.Attendance(sheet.klass.id).button("↩ Quay lại điểm danh", no.WIZARD_REDO)),
         )
     ]
 
@@ -86,6 +87,6 @@ async def finish_attendance(ctx: Ctx, arg: cb.FinishAttendance) -> list[Reply]:
         Reply(
             f"Đã lưu điểm danh lớp «{sheet.klass.title}»: {sheet.present_count} người có mặt. "
             "Số liệu này được tính vào thống kê của xã.",
-            buttons=rows(MY_CLASSES, HOME),
+            buttons=rows(MY_CLASSES, HOME, MENU_BUTTON),
         )
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import callbacks as cb
+from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows import team_announce, team_edits
 from bot.engine.flows.common import MENU_BUTTON, rows
@@ -33,7 +34,7 @@ from bot.services.errors import UserError
 from bot.services.roles import require_team
 from bot.text import fold
 
-SKIP_NOTE = cb.SkipNote().button("Bỏ qua")
+SKIP_NOTE = cb.SkipNote().button("Bỏ qua", no.WIZARD_NEXT)
 
 
 @router.command("taolop", "tao_lop")
@@ -77,7 +78,7 @@ async def villages_done(ctx: Ctx, arg: cb.VillagesDone) -> list[Reply]:
     return [
         Reply(
             "Bước 3/6. Lớp học ở đâu? Gõ địa điểm, hoặc bấm gợi ý dưới đây.",
-            buttons=rows(cb.SuggestedPlace().button(_suggested_place(ctx, chosen[0])), CANCEL),
+            buttons=rows(cb.SuggestedPlace().button(_suggested_place(ctx, chosen[0]), no.WIZARD_NEXT), CANCEL),
         )
     ]
 
@@ -133,8 +134,7 @@ async def _accept_time(ctx: Ctx, moment: datetime) -> list[Reply]:
     ctx.set_flow("class_capacity", **{**ctx.data, "starts_at": moment.isoformat()})
     return [
         Reply(
-            f"Đã chọn: {format_when(moment, ctx.app.settings.tz)}.\n"
-            "Bước 5/6. " + CAPACITY_ASK,
+            f"Đã chọn: {format_when(moment, ctx.app.settings.tz)}.\nBước 5/6. " + CAPACITY_ASK,
         )
     ]
 
@@ -217,7 +217,9 @@ async def class_note(ctx: Ctx, text: str) -> list[Reply]:
             + svc.class_text(draft, ctx.app.places, ctx.app)
             + f"\n\nKhi xác nhận, bot sẽ báo cho {count} người dân đã đăng ký ở các thôn này.",
             buttons=rows(
-                cb.ConfirmClass().button("✅ Xác nhận tạo lớp"), cb.NewClass().button("↺ Làm lại từ đầu"), CANCEL
+                cb.ConfirmClass().button("✅ Xác nhận tạo lớp", no.WIZARD_NEXT),
+                cb.NewClass().button("↺ Làm lại từ đầu", no.WIZARD_REDO),
+                CANCEL,
             ),
         )
     ]

@@ -18,18 +18,20 @@ from bot.engine.router import router
 from bot.messages import Button, Reply
 from bot.services.roles import require_team
 
-HOME = cb.TeamHome().button("👥 Tổ công nghệ số")
-CANCEL = cb.TeamAbort().button("✖ Thôi, không làm nữa", no.MENU)
-MY_CLASSES = cb.MyClasses().button("📋 Lớp của tôi")
-NEW_CLASS = cb.NewClass().button("➕ Tạo lớp học")
-NEW_ANNOUNCEMENT = cb.NewAnnouncement().button("📣 Gửi thông báo")
+HOME = cb.TeamHome().button("👥 Tổ công nghệ số", no.TEAM_HOME)
+CANCEL = cb.TeamAbort().button("✖ Thôi, không làm nữa", no.TEAM_CANCEL)
+MY_CLASSES = cb.MyClasses().button("📋 Lớp của tôi", no.TEAM_MY_CLASSES)
+NEW_CLASS = cb.NewClass().button("➕ Tạo lớp học", no.TEAM_NEW_CLASS)
+NEW_ANNOUNCEMENT = cb.NewAnnouncement().button("📣 Gửi thông báo", no.TEAM_NEW_ANNOUNCEMENT)
+ANNOUNCEMENTS = cb.Announcements().button("📬 Thông báo đã gửi", no.TEAM_ANNOUNCEMENTS)
+VILLAGES_DONE = cb.VillagesDone().button("✔ Xong", no.WIZARD_NEXT)
 DATE_CHOICES = ((1, 8, "Sáng mai 8:00"), (1, 14, "Chiều mai 14:00"), (2, 8, "Sáng ngày kia 8:00"))
 NOT_LISTED = "Thôn này không có trong danh sách của bạn. Bạn bấm nút để chọn thôn nhé."
 
 
 @router.menu_entry
 def team_menu_entry(user: User) -> list[Button]:
-    return [Button(HOME.label, HOME.payload, no.MENU_TEAM)] if user.role in (Role.TEAM, Role.ADMIN) else []
+    return [HOME] if user.role in (Role.TEAM, Role.ADMIN) else []
 
 
 def managed_villages(ctx: Ctx) -> list[str]:
@@ -65,7 +67,7 @@ async def home(ctx: Ctx, arg: object) -> list[Reply]:
                 NEW_CLASS,
                 MY_CLASSES,
                 NEW_ANNOUNCEMENT,
-                cb.Announcements().button("📬 Thông báo đã gửi"),
+                ANNOUNCEMENTS,
                 MENU_BUTTON,
             ),
         )
@@ -85,7 +87,7 @@ def villages_reply(ctx: Ctx, text: str) -> Reply:
         cb.ToggleVillage(i).button(f"{'☑' if v in chosen else '☐'} {village_name(ctx, v)}")
         for i, v in enumerate(managed_villages(ctx))
     ]
-    return Reply(text, buttons=rows(*buttons, cb.VillagesDone().button("✔ Xong"), CANCEL))
+    return Reply(text, buttons=rows(*buttons, VILLAGES_DONE, CANCEL))
 
 
 @router.button(cb.ToggleVillage)

@@ -9,7 +9,7 @@ from bot import callbacks as cb
 from bot.db.models import ClassStatus
 from bot.engine import numbers as no
 from bot.engine.context import Ctx
-from bot.engine.flows.common import rows
+from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.flows.team_common import CANCEL, HOME, MY_CLASSES, NEW_CLASS, time_reply
 from bot.engine.router import router
 from bot.messages import Button, Reply
@@ -25,7 +25,9 @@ async def my_classes(ctx: Ctx, arg: object) -> list[Reply]:
     found = await svc.team_classes(ctx.session, ctx.user, ctx.now)
     ctx.set_flow("menu")
     if not found:
-        return [Reply("Bạn chưa có lớp học nào (trong 14 ngày qua và sắp tới).", buttons=rows(NEW_CLASS, HOME))]
+        return [
+            Reply("Bạn chưa có lớp học nào (trong 14 ngày qua và sắp tới).", buttons=rows(NEW_CLASS, HOME, MENU_BUTTON))
+        ]
     tz = ctx.app.settings.tz
     marks: dict[str, str] = {
         ClassStatus.SCHEDULED: "",
@@ -36,7 +38,9 @@ async def my_classes(ctx: Ctx, arg: object) -> list[Reply]:
         cb.ClassDetail(k.id).button(f"{k.starts_at.astimezone(tz):%d/%m %H:%M} {k.title[:30]}{marks.get(k.status, '')}")
         for k in found[:20]
     ]
-    return [Reply("📋 Lớp của bạn. Bấm vào một lớp để sửa, hủy hoặc điểm danh.", buttons=rows(*buttons, HOME))]
+    return [
+        Reply("📋 Lớp của bạn. Bấm vào một lớp để sửa, hủy hoặc điểm danh.", buttons=rows(*buttons, HOME, MENU_BUTTON))
+    ]
 
 
 @router.button(cb.ClassDetail)
@@ -49,16 +53,16 @@ async def class_detail(ctx: Ctx, arg: cb.ClassDetail) -> list[Reply]:
     buttons: list[Button] = []
     if klass.status == ClassStatus.SCHEDULED and klass.starts_at > ctx.now:
         buttons += [
-            cb.EditTime(klass.id).button("🕗 Đổi giờ"),
-            cb.EditPlace(klass.id).button("📍 Đổi địa điểm"),
-            cb.EditCapacity(klass.id).button("👥 Đổi số chỗ"),
-            cb.AskCancel(klass.id).button("❌ Hủy lớp"),
+            cb.EditTime(klass.id).button("🕗 Đổi giờ", no.CLASS_TIME),
+            cb.EditPlace(klass.id).button("📍 Đổi địa điểm", no.CLASS_PLACE),
+            cb.EditCapacity(klass.id).button("👥 Đổi số chỗ", no.CLASS_SEATS),
+            cb.AskCancel(klass.id).button("❌ Hủy lớp", no.CLASS_CANCEL),
         ]
     if klass.status != ClassStatus.CANCELLED and klass.starts_at <= ctx.now:
-        buttons.append(cb.Attendance(klass.id).button("✅ Điểm danh"))
+        buttons.insert(0, cb.Attendance(klass.id).button("✅ Điểm danh", no.CLASS_ATTENDANCE))
     if klass.status == ClassStatus.CANCELLED:
         text += "\n\n(Lớp này đã hủy.)"
-    return [Reply(text, buttons=rows(*buttons, MY_CLASSES, HOME))]
+    return [Reply(text, buttons=rows(*buttons, MY_CLASSES, HOME, MENU_BUTTON))]
 
 
 @router.button(cb.EditTime)
@@ -89,10 +93,7 @@ async def edit_capacity(ctx: Ctx, arg: cb.EditCapacity) -> list[Reply]:
     ctx.set_flow("edit_capacity", class_id=klass.id)
     now = f"{klass.capacity} người" if klass.capacity else "không giới hạn"
     return [
-        Reply(
-            f"Số chỗ hiện tại: {now}. Gõ số chỗ mới, ví dụ 40. Không giới hạn thì gõ «không». "
-            "Muốn thôi, gõ «thôi»."
-        )
+        Reply(f"Số chỗ hiện tại: {now}. Gõ số chỗ mới, ví dụ 40. Không giới hạn thì gõ «không». Muốn thôi, gõ «thôi».")
     ]
 
 
@@ -115,7 +116,7 @@ async def apply_edit(ctx: Ctx, **changes: object) -> list[Reply]:
             "✅ Đã cập nhật lớp:\n\n"
             + svc.class_text(klass, ctx.app.places, ctx.app)
             + f"\n\nĐã báo cho {told} người đăng ký.",
-            buttons=rows(MY_CLASSES, HOME),
+            buttons=rows(MY_CLASSES, HOME, MENU_BUTTON),
         )
     ]
 
@@ -145,6 +146,6 @@ async def confirm_cancel(ctx: Ctx, arg: cb.ConfirmCancel) -> list[Reply]:
     return [
         Reply(
             f"Đã hủy lớp «{klass.title}». Bot đang báo cho {told} người đã đăng ký.",
-            buttons=rows(MY_CLASSES, HOME),
+            buttons=rows(MY_CLASSES, HOME, MENU_BUTTON),
         )
     ]
