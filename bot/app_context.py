@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.content.loader import Catalog
 from bot.content.places import Places
 from bot.messages import MediaFetcher
+from bot.pending_codes import PendingCodes
 from bot.speech import Speech
 from bot.throttle import FailureLog
 
@@ -36,4 +37,5 @@ class AppContext:
     # the default, random per process, only serves contexts that never see an update (CLI reports).
     dedupe_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     invite_failures: FailureLog = field(default_factory=FailureLog)  # wrong /ma codes (bot/services/invites.py)
+    pending_codes: PendingCodes = field(default_factory=PendingCodes)  # /ma CODE before consent, in memory
     on_role_change: RoleChangeHook | None = None  # see RoleChangeHook; failures are logged, never fatal

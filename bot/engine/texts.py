@@ -60,7 +60,10 @@ CODE_AFTER_CONSENT = (
     "Mình đã thấy mã mời {code}. Trước khi bạn đồng ý, mình không được lưu gì, kể cả mã này: "
     "bạn đồng ý trước, rồi gửi lại /ma {code} nhé."
 )
-CODE_KEPT = "Mình đã nhận mã mời {code}. Mình chưa lưu gì cả: bạn đồng ý thì mình dùng mã này ngay."
+CODE_KEPT = (
+    "Mình đã nhận mã mời {code}. Mình chưa lưu gì cả: bạn bấm «Đồng ý» (trong 30 phút) thì mình dùng mã "
+    "này ngay."
+)
 
 HELP = (
     "Cách dùng rất đơn giản:\n"

@@ -67,6 +67,7 @@ async def delete_my_data(session: AsyncSession, app: AppContext, user: User) -> 
     paths = set(await announcements_repo.image_paths_by(session, user.id))
     await announcements_repo.forget_images(session, paths)
     await dedupe.forget_user(session, app.dedupe_secret, user.channel, user.platform_id)
+    app.pending_codes.forget(dedupe.user_tag(app.dedupe_secret, user.channel, user.platform_id))
     await users_repo.delete_user(session, user.id)
     await asyncio.to_thread(_delete_uploads, app.settings.uploads_dir, paths)
 

@@ -11,7 +11,7 @@ from bot.engine.flows.common import menu_reply, rows
 from bot.engine.flows.onboarding import ask_commune
 from bot.engine.router import router
 from bot.messages import Reply
-from bot.services import invites, users
+from bot.services import dedupe, invites, users
 from bot.services.errors import UserError
 
 CONSENT_BUTTONS = [
@@ -22,7 +22,9 @@ CONSENT_BUTTONS = [
 router.anonymous_buttons = CONSENT_BUTTONS
 
 
-TYPED_CHANNELS = frozenset({"zalo"})  # numbers are typed and resolved by the engine, which keeps nothing before consent
+def _pending_key(ctx: Ctx) -> str:
+    """Her key in `AppContext.pending_codes`: a keyed hash, never the platform id (bot/pending_codes.py)."""
+    return dedupe.user_tag(ctx.app.dedupe_secret, ctx.incoming.channel, ctx.incoming.user_id)
 
 
 def consent_prompt(greet: bool = True) -> list[Reply]:
@@ -31,18 +33,18 @@ def consent_prompt(greet: bool = True) -> list[Reply]:
 
 
 def consent_with_code(ctx: Ctx, code: str) -> list[Reply]:
-    """`/ma CODE` before consent: the code rides in the «Đồng ý» button's payload (nothing is stored).
-
-    Where she types the number instead (Zalo), the engine has nothing to map «1» to but the plain
-    «Đồng ý», so she is told to send the code again once she has agreed."""
+    """`/ma CODE` before consent: nothing is stored. The code rides in the «Đồng ý» button's payload
+    (a tap) and waits in this process's memory under a keyed hash for 30 minutes (a typed «1» or
+    «đồng ý», as on Zalo, where the engine maps the number to the fixed consent buttons)."""
     code = code.strip().upper().replace(" ", "").replace("-", "")[:16]
-    if ctx.incoming.channel in TYPED_CHANNELS or not code.isalnum():
+    if not code.isalnum():
         return [
             Reply(
                 texts.CODE_AFTER_CONSENT.format(code=code or "MÃ") + "\n\n" + texts.CONSENT_ASK,
                 buttons=rows(*CONSENT_BUTTONS),
             )
         ]
+    ctx.app.pending_codes.remember(_pending_key(ctx), code, ctx.now)
     yes = cb.ConsentYesCode(code).button(texts.BTN_AGREE, no.YES)
     return [
         Reply(texts.CODE_KEPT.format(code=code) + "\n\n" + texts.CONSENT_ASK, buttons=rows(yes, *CONSENT_BUTTONS[1:]))
@@ -79,6 +81,15 @@ async def decline(ctx: Ctx, arg: cb.ConsentNo) -> list[Reply]:
 
 @router.button(cb.ConsentYes, public=True)
 async def consent(ctx: Ctx, arg: cb.ConsentYes) -> list[Reply]:
+    if ctx.user is not None:
+        return [await menu_reply(ctx)] if ctx.user.village_id else [Reply(texts.CONSENTED), *ask_commune(ctx)]
+    code = ctx.app.pending_codes.get(_pending_key(ctx), ctx.now)  # /ma CODE typed before a typed «1»
+    if code is not None:
+        return await consent_and_redeem(ctx, cb.ConsentYesCode(code))
+    return await _agree(ctx)
+
+
+async def _agree(ctx: Ctx) -> list[Reply]:
     if ctx.user is None:
         ctx.user = await users.consent(ctx.session, ctx.incoming, ctx.now)
         ctx.state = await users_repo.get_state(ctx.session, ctx.user.id)
@@ -89,8 +100,9 @@ async def consent(ctx: Ctx, arg: cb.ConsentYes) -> list[Reply]:
 
 @router.button(cb.ConsentYesCode, public=True)
 async def consent_and_redeem(ctx: Ctx, arg: cb.ConsentYesCode) -> list[Reply]:
-    """«Đồng ý» that carries the invite code sent before consent: consent, then redeem it at once."""
-    replies = await consent(ctx, cb.ConsentYes())
+    """«Đồng ý» with the invite code sent before consent (in the payload, or waiting in memory):
+    consent, then redeem it at once."""
+    replies = await _agree(ctx)
     assert ctx.user is not None
     try:
         invite = await invites.redeem(ctx.session, ctx.user, arg.code, ctx.now, ctx.app.invite_failures)
