@@ -16,6 +16,7 @@ from tests.support.browser import ARGS, CHROMIUM
 from tests.support.chat import Chat
 from tests.support.clock import Clock
 from tests.support.pg import USE_POSTGRES, create_pg_database, drop_pg_database
+from tests.support.web_app import serve_app
 
 
 @pytest.fixture
@@ -72,17 +73,8 @@ async def server(runtime: Runtime) -> AsyncIterator[str]:
     """The web dashboard on a free 127.0.0.1 port; yields its base URL."""
     app = web.Application()
     setup_dashboard(app, runtime.sessionmaker, runtime.app_ctx)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    base = f"http://127.0.0.1:{port}"
-    runtime.app_ctx.settings = runtime.app_ctx.settings.model_copy(update={"public_base_url": base})
-    try:
+    async with serve_app(app, runtime) as base:
         yield base
-    finally:
-        await runner.cleanup()
 
 
 @pytest.fixture

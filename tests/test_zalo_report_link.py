@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest_asyncio
-from aiohttp import web
 from openpyxl import load_workbook
 
 import bot.engine.flows.official  # noqa: F401  (registers /baocao)
@@ -19,6 +18,7 @@ from bot.runtime import Runtime
 from bot.services.invites import create_invite
 from bot.web.app import create_web_app
 from tests.fakes.zalo_server import FakeZaloServer
+from tests.support.web_app import serve_app
 from tests.test_zalo_journey import Resident, make_channel
 
 
@@ -32,17 +32,8 @@ async def fake() -> AsyncIterator[FakeZaloServer]:
 
 @pytest_asyncio.fixture
 async def web_base(runtime: Runtime) -> AsyncIterator[str]:
-    runner = web.AppRunner(create_web_app(runtime))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    base = f"http://127.0.0.1:{port}"
-    runtime.app_ctx.settings = runtime.app_ctx.settings.model_copy(update={"public_base_url": base})
-    try:
+    async with serve_app(create_web_app(runtime), runtime) as base:
         yield base
-    finally:
-        await runner.cleanup()
 
 
 async def test_baocao_on_zalo_gives_a_link_that_downloads_once(
