@@ -30,6 +30,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.base import AiohttpFake
+
 APP_ID = "1357924680"
 SECRET_KEY = "fake-oa-secret-key-XYZ"
 FIRST_REFRESH = "first-refresh-token-abc"
@@ -43,7 +45,7 @@ def sign(app_id: str, body: bytes, timestamp: str, secret: str) -> str:
 
 
 @dataclass
-class FakeOaServer:
+class FakeOaServer(AiohttpFake):
     app_id: str = APP_ID
     secret_key: str = SECRET_KEY
     refresh_token: str = FIRST_REFRESH
@@ -59,8 +61,6 @@ class FakeOaServer:
         self.challenges: dict[str, str] = {}  # code -> PKCE challenge
         self.last_interaction: dict[str, int] = {}
         self.replies_since: dict[str, list[float]] = {}
-        self._runner: web.AppRunner | None = None
-        self.base_url = ""
 
     # --- controls ---------------------------------------------------------------------
     def authorize(self, code: str, challenge: str) -> None:
@@ -123,19 +123,6 @@ class FakeOaServer:
         app.router.add_post("/v3.0/oa/message/cs", self._cs)
         app.router.add_get("/v2.0/oa/getoa", self._getoa)
         return app
-
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        self._runner = web.AppRunner(self.app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        sockets = getattr(site._server, "sockets", None) or []
-        self.base_url = f"http://{host}:{sockets[0].getsockname()[1] if sockets else port}"
-        return self.base_url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     def _new_tokens(self) -> dict[str, Any]:
         access = "acc-" + secrets.token_hex(12)

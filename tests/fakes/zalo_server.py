@@ -40,6 +40,8 @@ from urllib.parse import urlparse
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.base import AiohttpFake
+
 DEFAULT_TOKEN = "1234567890:fake-zalo-bot-token"
 METHODS = {
     "getMe",
@@ -123,7 +125,7 @@ class _Failure:
 
 
 @dataclass
-class FakeZaloServer:
+class FakeZaloServer(AiohttpFake):
     """In-process fake; `await start()` returns its base URL."""
 
     tokens: set[str] = field(default_factory=lambda: {DEFAULT_TOKEN})
@@ -142,8 +144,6 @@ class FakeZaloServer:
         self._failures: dict[str, deque[_Failure]] = {}
         self._rate_limit: float | None = None
         self._recent: deque[float] = deque()
-        self._runner: web.AppRunner | None = None
-        self.base_url = ""
         self._sent_event = asyncio.Event()
 
     # --- test controls --------------------------------------------------------
@@ -215,22 +215,6 @@ class FakeZaloServer:
         app.router.add_get("/_fake/calls", self._control_calls)
         app.router.add_get("/_fake/sent", self._control_sent)
         return app
-
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        self._runner = web.AppRunner(self.app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        real_port = sockets[0].getsockname()[1] if sockets else port
-        self.base_url = f"http://{host}:{real_port}"
-        return self.base_url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
     def _error(
         self,
