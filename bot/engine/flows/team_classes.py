@@ -6,6 +6,7 @@ class_note, class_confirm. A picked or typed time in the flow "edit_time" goes t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot import callbacks as cb
@@ -145,16 +146,25 @@ CAPACITY_ASK = (
 )
 
 
-def typed_capacity(text: str) -> int | str | None:
-    """A seat count, None for «không» (no limit), or "stop" for «thôi»; UserError otherwise.
+@dataclass(frozen=True)
+class Seats:
+    limit: int | None  # None: no limit
+
+
+async def typed_seats(ctx: Ctx, text: str) -> Seats | list[Reply]:
+    """The seats typed on a capacity screen (a count, or no limit for «không»), or the answer instead:
+    the error and the question again, or the end of the wizard for «thôi».
 
     This screen asks for a number, so it shows no numbered buttons (a typed 1 is one seat)."""
     folded = fold(text)
     if folded in STOP_WORDS:
-        return "stop"
+        return await abort(ctx, cb.TeamAbort())
     if folded in NO_LIMIT_WORDS:
-        return None
-    return svc.check_capacity(text)
+        return Seats(None)
+    try:
+        return Seats(svc.check_capacity(text))
+    except UserError as err:
+        return [Reply(err.message + "\n" + CAPACITY_ASK)]
 
 
 STOP_WORDS = frozenset({"thoi", "huy", "thoi khong lam nua", "dung lai", "thoat"})
@@ -164,24 +174,14 @@ NO_LIMIT_WORDS = frozenset({"khong", "ko", "k", "khong gioi han", "vo han", "bao
 
 @router.flow("class_capacity", numbers_are_text=True, free_text=True)
 async def class_capacity(ctx: Ctx, text: str) -> list[Reply]:
-    try:
-        capacity = typed_capacity(text)
-    except UserError as err:
-        return [Reply(err.message + "\n" + CAPACITY_ASK)]
-    if capacity == "stop":
-        return await abort(ctx, cb.TeamAbort())
-    return await _accept_capacity(ctx, capacity if isinstance(capacity, int) else None)
+    seats = await typed_seats(ctx, text)
+    return await _accept_capacity(ctx, seats.limit) if isinstance(seats, Seats) else seats
 
 
 @router.flow("edit_capacity", numbers_are_text=True, free_text=True)
 async def new_capacity(ctx: Ctx, text: str) -> list[Reply]:
-    try:
-        capacity = typed_capacity(text)
-    except UserError as err:
-        return [Reply(err.message + "\n" + CAPACITY_ASK)]
-    if capacity == "stop":
-        return await abort(ctx, cb.TeamAbort())
-    return await team_edits.apply_edit(ctx, capacity=capacity if isinstance(capacity, int) else 0)
+    seats = await typed_seats(ctx, text)
+    return await team_edits.apply_edit(ctx, capacity=seats.limit or 0) if isinstance(seats, Seats) else seats
 
 
 async def _accept_capacity(ctx: Ctx, capacity: int | None) -> list[Reply]:
