@@ -39,3 +39,25 @@ class ClassRegister(Callback, prefix="cls:reg"):
 @dataclass(frozen=True)
 class ClassUnregister(Callback, prefix="cls:unreg"):
     class_id: int
+
+
+# ---------- officials: residents guided without a phone ----------
+@dataclass(frozen=True)
+class GuidedList(Callback, prefix="hd:list"):
+    commune_id: str
+    page: int
+
+
+@dataclass(frozen=True)
+class GuidedDetail(Callback, prefix="hd:d"):
+    guided_id: int
+
+
+@dataclass(frozen=True)
+class GuidedRemoveAsk(Callback, prefix="hd:x"):
+    guided_id: int
+
+
+@dataclass(frozen=True)
+class GuidedRemoveYes(Callback, prefix="hd:xok"):
+    guided_id: int

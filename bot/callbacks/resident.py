@@ -173,3 +173,8 @@ class ListenQuestion(Callback, prefix="nghe:c"):
 @dataclass(frozen=True)
 class ToggleReadAloud(Callback, prefix="m:docto"):
     pass
+
+
+@dataclass(frozen=True)
+class ClaimGuided(Callback, prefix="m:guided"):
+    """«🤝 Tôi đã học với tổ công nghệ»: continue from lessons learnt with a team member."""

@@ -135,3 +135,64 @@ class Announcements(Callback, prefix="tm:anns"):
 @dataclass(frozen=True)
 class AnnouncementStatus(Callback, prefix="tm:as"):
     announcement_id: int
+
+
+# ---------- team: a resident guided without a phone ----------
+@dataclass(frozen=True)
+class GuidedStart(Callback, prefix="tm:g"):
+    pass
+
+
+@dataclass(frozen=True)
+class GuidedVillage(Callback, prefix="tm:gv"):
+    index: int  # into the member's managed villages (re-checked on the server)
+
+
+@dataclass(frozen=True)
+class GuidedVillagePage(Callback, prefix="tm:gvp"):
+    page: int
+
+
+@dataclass(frozen=True)
+class GuidedToggle(Callback, prefix="tm:gl"):
+    index: int  # into services.guided.lesson_choices
+
+
+@dataclass(frozen=True)
+class GuidedLessonPage(Callback, prefix="tm:glp"):
+    page: int
+
+
+@dataclass(frozen=True)
+class GuidedLessonsDone(Callback, prefix="tm:gld"):
+    pass
+
+
+@dataclass(frozen=True)
+class GuidedConsent(Callback, prefix="tm:gok"):
+    pass
+
+
+@dataclass(frozen=True)
+class GuidedNoConsent(Callback, prefix="tm:gno"):
+    pass
+
+
+@dataclass(frozen=True)
+class GuidedPending(Callback, prefix="tm:gp"):
+    pass
+
+
+@dataclass(frozen=True)
+class GuidedMatch(Callback, prefix="tm:gm"):
+    guided_id: int
+
+
+@dataclass(frozen=True)
+class GuidedMatchYes(Callback, prefix="tm:gmy"):
+    guided_id: int
+
+
+@dataclass(frozen=True)
+class GuidedMatchNo(Callback, prefix="tm:gmn"):
+    guided_id: int

@@ -48,7 +48,7 @@ _YES_KINDS: tuple[type[cb.Callback], ...] = (
 )
 _NO_KINDS: tuple[type[cb.Callback], ...] = (cb.ConsentNo, cb.CertificateNoName)
 _BACK_KINDS: tuple[type[cb.Callback], ...] = (cb.StepBack,)
-_DESTRUCTIVE: tuple[type[cb.Callback], ...] = (cb.DeleteYes, cb.ConfirmCancel)
+_DESTRUCTIVE: tuple[type[cb.Callback], ...] = (cb.DeleteYes, cb.ConfirmCancel, cb.GuidedRemoveYes)
 NO_NUMBER = 2  # the "no" of a yes-no question (bot.engine.numbers.NO)
 
 

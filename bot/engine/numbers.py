@@ -65,3 +65,9 @@ CLASS_LESSON = 12  # 📚 Bài của lớp
 OFFICIAL_REPORT = 1  # 📄 Báo cáo tháng trước
 OFFICIAL_WEB = 2  # 🌐 Mở trang thống kê
 OFFICIAL_STATS = MENU_STATS  # 📈 Thống kê: 10, as in the main menu
+OFFICIAL_GUIDED = 3  # 🤝 Người được hướng dẫn trực tiếp (the records of residents guided without a phone)
+
+# Learning with a helper (issue 13, part 4).
+MENU_GUIDED = 11  # «🤝 Tôi đã học với tổ công nghệ» in the main menu (a village with guided records)
+TEAM_GUIDED_CONFIRM = 6  # team home: «🔔 Xác nhận người học (N)», only while a match waits
+LIST_DONE = 9  # «✔ Xong» under a paged list of toggles (the lessons practised together; 7/8 page)

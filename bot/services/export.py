@@ -2,7 +2,8 @@
 
 One JSON document, UTF-8, keys in plain Vietnamese without diacritics so any program can read it;
 times in ISO 8601 with the commune's time zone. It holds every row linked to the person: the account,
-lesson progress, quiz attempts, class registrations and attendance, and, for team members, the
+lesson progress, quiz attempts, class registrations and attendance, the record of a team member who
+guided her without a phone (once linked to her), and, for team members, the
 classes and announcements they wrote and the invite codes they redeemed.
 """
 
@@ -21,6 +22,7 @@ from bot.db.repositories import certificates as certificates_repo
 from bot.db.repositories import personal
 from bot.db.repositories import progress as progress_repo
 from bot.messages import Document
+from bot.services import guided
 
 FILENAME = "du-lieu-cua-toi.json"
 MIME = "application/json"
@@ -98,6 +100,18 @@ async def export(
                 "xong_luc": _time(t.done_at, tz),
             }
             for t in await personal.practice_tasks(session, user.id)
+        ],
+        "hoc_cung_to_cong_nghe": [
+            {
+                "ho_ten": e.person.full_name,
+                "nam_sinh": e.person.birth_year,
+                "thon": e.person.village_id,
+                "bai_hoc": list(e.lessons),
+                "dong_y_luc": _time(e.person.consent_at, tz),
+                "ghi_nhan_luc": _time(e.person.recorded_at, tz),
+                "noi_voi_dien_thoai_luc": _time(e.person.linked_at, tz),
+            }
+            for e in await guided.linked_records(session, user)
         ],
         "lop_da_tao": [{**klass(k), "trang_thai": k.status} for k in await personal.classes_created(session, user.id)],
         "thong_bao_da_gui": [

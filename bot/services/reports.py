@@ -59,13 +59,15 @@ def overview_text(ov: CommuneOverview) -> str:
     lines = [
         f"📈 {ov.name} — {ov.period.label}",
         f"Người dân đăng ký: {fmt_int(t.registered)} (hoạt động 30 ngày: {fmt_int(t.active_30d)})",
-        f"Hoàn thành bộ bài cốt lõi: {fmt_int(t.core_finished)}/{fmt_int(t.adults)} người trưởng thành "
+        f"Hoàn thành bộ bài cốt lõi: {fmt_int(t.covered)}/{fmt_int(t.adults)} người trưởng thành "
         f"= {fmt_pct(t.coverage)} (mục tiêu trên {fmt_pct(ov.target, 0)})",
+        *([f"  trong đó {fmt_int(t.guided_core)} người học cùng Tổ công nghệ số"] if t.guided_core else []),
         *([f"Tiến độ: {t.pace.pace_text()}"] if t.pace and t.adults else []),
         f"Lượt hoàn thành bài học: {fmt_int(t.completions)}",
         f"Bài kiểm tra: {fmt_int(t.quiz_attempts)} lượt, đạt {fmt_pct(t.quiz_pass_rate)}",
         f"Lớp học: {fmt_int(ov.classes)} lớp, {fmt_int(t.attendance)} lượt tham dự",
         f"Thực hành (tự quét mã QR thật): {fmt_int(t.practiced)} người",
+        f"Được hướng dẫn trực tiếp (không dùng điện thoại): {fmt_int(t.guided)} người",
         "",
         "Theo thôn (hoàn thành cốt lõi / người trưởng thành):",
     ]
@@ -73,8 +75,8 @@ def overview_text(ov: CommuneOverview) -> str:
         behind = a.pace is not None and a.adults > 0 and not a.pace.on_track
         mark = "✅" if a.meets_target else ("⚠️" if behind else "▫️")
         lines.append(
-            f"{mark} {a.name}: {fmt_int(a.core_finished)}/{fmt_int(a.adults)} = {fmt_pct(a.coverage)}"
-            f" · {fmt_int(a.registered)} đăng ký"
+            f"{mark} {a.name}: {fmt_int(a.covered)}/{fmt_int(a.adults)} = {fmt_pct(a.coverage)}"
+            f" · {fmt_int(a.registered)} đăng ký" + (f" · {fmt_int(a.guided)} được hướng dẫn" if a.guided else "")
         )
         if a.pace is not None and a.adults and not a.pace.reached:
             lines.append(f"    {a.pace.pace_text()}")

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app_context import AppContext
 from bot.content.places import Commune
 from bot.db.models import Role, User
+from bot.db.repositories import guided as guided_repo
 from bot.db.repositories import practice as practice_repo
 from bot.db.repositories import stats as repo
 from bot.services.errors import UserError
@@ -45,12 +46,20 @@ class AreaStats:
     quiz_passed: int = 0
     attendance: int = 0
     practiced: int = 0  # «thực hành»: people who did a real task (scanned the practice QR code)
+    guided: int = 0  # «được hướng dẫn trực tiếp»: people a team member guided without a phone, in the period
+    guided_core: int = 0  # of the guided people not linked to a phone account: those who practised every core lesson
     pace: Pace | None = None  # coverage pace over the last 4 weeks (commune overviews)
 
     @property
+    def covered(self) -> int:
+        """People who learnt the core set: in chat (core_finished) or with a helper (guided_core); nobody
+        counts twice, since a guided person linked to her phone counts through her own progress."""
+        return self.core_finished + self.guided_core
+
+    @property
     def coverage(self) -> float:
-        """Finished the core set / adult population estimate."""
-        return self.core_finished / self.adults if self.adults else 0.0
+        """Learnt the core set (on a phone or with a helper) / adult population estimate."""
+        return self.covered / self.adults if self.adults else 0.0
 
     @property
     def quiz_pass_rate(self) -> float | None:
@@ -191,6 +200,9 @@ async def commune_overview(
     attendance = await repo.attendance_by_village(session, commune_id, period.start, period.end)
     n_classes = await repo.classes_count(session, commune_id, period.start, period.end)
     practiced = await practice_repo.done_people_by_village(session, commune_id, period.start, period.end)
+    guided = await guided_repo.guided_by_village(session, commune_id, period.start, period.end)
+    guided_core = await guided_repo.guided_core_by_village(session, commune_id, core_ids, period.end)
+    guided_earlier = await guided_repo.guided_core_by_village(session, commune_id, core_ids, pace_window(period.end))
 
     rows: dict[str, AreaStats] = {v.id: AreaStats(v.id, v.name, v.adults) for v in commune.villages}
 
@@ -218,6 +230,12 @@ async def commune_overview(
         row(key).attendance = n
     for village_key, n in practiced.items():
         row(village_key or "").practiced = n
+    for key, n in guided.items():
+        row(key).guided = n
+    for key, n in guided_core.items():
+        row(key).guided_core = n
+    for key, n in guided_earlier.items():
+        earlier[key] = earlier.get(key, 0) + n
 
     known = [rows[v.id] for v in commune.villages]
     village_ids = {v.id for v in commune.villages}
@@ -234,12 +252,14 @@ async def commune_overview(
             "quiz_passed",
             "attendance",
             "practiced",
+            "guided",
+            "guided_core",
         ):
             setattr(totals, attr, getattr(totals, attr) + getattr(r, attr))
     tz, end_day = app.settings.tz, app.settings.campaign_end
     for r in villages:
-        r.pace = make_pace(r.adults, r.core_finished, earlier.get(r.id, 0), period.end, tz, end_day)
-    totals.pace = make_pace(totals.adults, totals.core_finished, sum(earlier.values()), period.end, tz, end_day)
+        r.pace = make_pace(r.adults, r.covered, earlier.get(r.id, 0), period.end, tz, end_day)
+    totals.pace = make_pace(totals.adults, totals.covered, sum(earlier.values()), period.end, tz, end_day)
     weekly = await _weekly(session, app, commune_id, period) if with_trend else []
     return CommuneOverview(
         commune.id,

@@ -16,7 +16,7 @@ from bot.db.repositories import announcements as announcements_repo
 from bot.db.repositories import progress as progress_repo
 from bot.db.repositories import users as users_repo
 from bot.messages import Incoming
-from bot.services import dedupe
+from bot.services import dedupe, guided
 from bot.services.errors import UserError
 
 
@@ -62,8 +62,10 @@ async def my_data(session: AsyncSession, user: User, places: Places) -> MyData:
 
 
 async def delete_my_data(session: AsyncSession, app: AppContext, user: User) -> None:
-    """Erase the person and everything linked to them: the keys of their processed updates, and the
-    photos of their announcements (the announcements stay, as text: the commune's record)."""
+    """Erase the person and everything linked to them: the keys of their processed updates, the name and
+    year of birth on the record of a team member who guided her, and the photos of their announcements
+    (the announcements stay, as text: the commune's record)."""
+    await guided.erase_for(session, user, app.clock())
     paths = set(await announcements_repo.image_paths_by(session, user.id))
     await announcements_repo.forget_images(session, paths)
     await dedupe.forget_user(session, app.dedupe_secret, user.channel, user.platform_id)

@@ -3,11 +3,13 @@
 from bot.engine.flows import (  # noqa: F401  (imported for their registrations)
     certificate,
     classes,
+    guided_claim,
     lesson,
     listen,
     menu,
     mydata,
     official,
+    official_guided,
     onboarding,
     progress,
     quiz,
@@ -19,4 +21,5 @@ from bot.engine.flows import (  # noqa: F401  (imported for their registrations)
     team_classes,
     team_common,
     team_edits,
+    team_guided,
 )

@@ -11,9 +11,11 @@ from bot.engine import texts
 from bot.engine.context import Ctx
 from bot.engine.router import router
 from bot.messages import Button, Reply, phone_button
+from bot.services import guided
 
 Rows = tuple[tuple[Button, ...], ...]
 MENU_BUTTON = cb.MenuMain().button(texts.BTN_MENU, no.MENU)
+CLAIM_GUIDED = cb.ClaimGuided().button("🤝 Tôi đã học với tổ công nghệ", no.MENU_GUIDED)
 
 
 def rows(*buttons: Button | None, per_row: int = 1) -> Rows:
@@ -66,5 +68,6 @@ async def menu_reply(ctx: Ctx, text: str = "Bạn muốn làm gì tiếp theo?")
         cb.MenuPlace().button("🏠 Đổi thôn/xã", no.MENU_PLACE),
         cb.MenuData().button("🔒 Dữ liệu của tôi", no.MENU_DATA),
         *router.extra_menu_buttons(ctx.user),
+        CLAIM_GUIDED if await guided.can_claim(ctx.session, ctx.user) else None,
     ]
     return Reply(text, buttons=rows(*buttons))

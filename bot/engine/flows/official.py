@@ -25,6 +25,7 @@ BTN_REPORT = "📄 Báo cáo tháng trước"
 BTN_WEB = "🌐 Mở trang thống kê"
 BTN_XLSX = "⬇ Tải Excel"
 BTN_PDF = "⬇ Tải PDF"
+BTN_GUIDED = "🤝 Người được hướng dẫn trực tiếp"
 OA_CHANNEL = "zalo_oa"
 FILELESS_CHANNELS = frozenset({"zalo", OA_CHANNEL})  # they cannot deliver a file: the report comes as a link
 
@@ -54,6 +55,7 @@ def _actions(commune_id: str | None) -> tuple[tuple[Button, ...], ...]:
     buttons: list[Button | None] = [
         cb.Report(commune_id).button(BTN_REPORT, no.OFFICIAL_REPORT) if commune_id else None,
         cb.WebLogin().button(BTN_WEB, no.OFFICIAL_WEB),
+        cb.GuidedList(commune_id, 0).button(BTN_GUIDED, no.OFFICIAL_GUIDED) if commune_id else None,
         MENU_BUTTON,
     ]
     return rows(*buttons)
@@ -67,7 +69,7 @@ async def _stats_replies(ctx: Ctx, arg: str) -> list[Reply]:
         lines = [f"📈 Các xã — {period.label}"]
         for t in totals:
             lines.append(
-                f"{'✅' if t.meets_target else '▫️'} {t.name}: {formatting.fmt_int(t.core_finished)}/"
+                f"{'✅' if t.meets_target else '▫️'} {t.name}: {formatting.fmt_int(t.covered)}/"
                 f"{formatting.fmt_int(t.adults)} = {formatting.fmt_pct(t.coverage)}"
             )
         png = await asyncio.to_thread(charts.coverage_chart, "Tỷ lệ bao phủ theo xã", totals)

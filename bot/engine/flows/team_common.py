@@ -16,6 +16,7 @@ from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, menu_reply, rows
 from bot.engine.router import router
 from bot.messages import Button, Reply
+from bot.services import guided
 from bot.services.roles import require_team
 
 HOME = cb.TeamHome().button("👥 Tổ công nghệ số", no.TEAM_HOME)
@@ -25,6 +26,7 @@ NEW_CLASS = cb.NewClass().button("➕ Tạo lớp học", no.TEAM_NEW_CLASS)
 NEW_ANNOUNCEMENT = cb.NewAnnouncement().button("📣 Gửi thông báo", no.TEAM_NEW_ANNOUNCEMENT)
 ANNOUNCEMENTS = cb.Announcements().button("📬 Thông báo đã gửi", no.TEAM_ANNOUNCEMENTS)
 VILLAGES_DONE = cb.VillagesDone().button("✔ Xong", no.WIZARD_NEXT)
+GUIDED = cb.GuidedStart().button("🤝 Ghi nhận người được hướng dẫn", no.TEAM_GUIDED)
 DATE_CHOICES = ((1, 8, "Sáng mai 8:00"), (1, 14, "Chiều mai 14:00"), (2, 8, "Sáng ngày kia 8:00"))
 NOT_LISTED = "Thôn này không có trong danh sách của bạn. Bạn bấm nút để chọn thôn nhé."
 
@@ -60,6 +62,10 @@ def stale() -> list[Reply]:
 async def home(ctx: Ctx, arg: object) -> list[Reply]:
     require_team(ctx.user)
     ctx.set_flow("menu")
+    waiting = len(await guided.pending_for(ctx.session, ctx.app, ctx.user))
+    confirm = (
+        cb.GuidedPending().button(f"🔔 Xác nhận người học ({waiting})", no.TEAM_GUIDED_CONFIRM) if waiting else None
+    )
     return [
         Reply(
             "👥 Tổ công nghệ số cộng đồng — bạn muốn làm gì?",
@@ -68,6 +74,8 @@ async def home(ctx: Ctx, arg: object) -> list[Reply]:
                 MY_CLASSES,
                 NEW_ANNOUNCEMENT,
                 ANNOUNCEMENTS,
+                GUIDED,
+                confirm,
                 MENU_BUTTON,
             ),
         )
