@@ -171,7 +171,9 @@ async def test_official_screens_keep_their_numbers(runtime: Runtime) -> None:
     menu = numbers(await chat.say("canbo", "/menu"))
     assert menu["📈 Thống kê"] == no.OFFICIAL_STATS == 10
     stats = numbers(await chat.say("canbo", "10"))
-    assert stats == {"📄 Báo cáo tháng trước": 1, "🌐 Mở trang thống kê": 2, "☰ Menu": 0}
+    assert stats == {
+        "📄 Báo cáo tháng trước": 1, "🌐 Mở trang thống kê": 2, "🤝 Người được hướng dẫn trực tiếp": 3, "☰ Menu": 0
+    }
     report = await chat.say("canbo", "1")
     assert "Excel: http" in text(report) and numbers(report) == {"☰ Menu": 0}
     await chat.say("canbo", "/thongke")
