@@ -1,5 +1,5 @@
 """Typed places are found: typos, missing diacritics and spaces, thôn/xóm interchangeable; a
-confirmation when the match is not exact; «Xã tôi không có trong danh sách» records nothing."""
+confirmation when the match is not exact; «Xã tôi / Thôn tôi không có trong danh sách» (9) records nothing."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from bot.config import PROJECT_ROOT
 from bot.content.place_match import COMMUNE_WORDS, VILLAGE_WORDS, find
 from bot.content.places import load_places
 from bot.db.models import User
+from bot.messages import Reply
 from bot.runtime import Runtime
 from tests.support.chat import Chat
 
@@ -114,6 +115,37 @@ async def test_commune_not_listed_records_nothing_and_says_whom_to_ask(runtime: 
     assert user.village_id is None and user.commune_id is None
 
 
+async def test_village_not_listed_is_9_like_the_commune_one_records_nothing_and_says_whom_to_ask(
+    runtime: Runtime, chat: Chat
+) -> None:
+    await consent(chat, "ut")
+    communes = await chat.say("ut", "/start")
+    assert number_of(communes, "Xã tôi không có trong danh sách") == 9
+    shown = await chat.say("ut", "ha long")
+    assert number_of(shown, "Thôn tôi không có trong danh sách") == 9
+    assert number_of(shown, "Chọn xã khác") == 0
+    assert "Bạn ở xã/phường nào?" in text_of(await chat.say("ut", "0"))  # 0: back to the communes
+    await chat.say("ut", "ha long")
+    replies = await chat.say("ut", "9")
+    said = text_of(replies)
+    assert "không ghi gì về nơi ở của bạn" in said
+    assert "Tổ công nghệ số cộng đồng" in said and "Ủy ban nhân dân Xã Hà Long" in said
+    assert any("Học bài mới" in b.label for b in chat.buttons("ut"))
+    async with runtime.sessionmaker() as session:
+        user = (await session.scalars(select(User).where(User.platform_id == "ut"))).one()
+    assert user.village_id is None and user.commune_id is None
+
+    # changing an existing place: «9» keeps the old one and says so
+    await chat.say("ut", "/start")
+    await chat.say("ut", "ha long")
+    await chat.say("ut", "thon 3")
+    await chat.say("ut", "6")  # 🏠 Đổi thôn/xã
+    await chat.say("ut", "bach ngoc")
+    kept = text_of(await chat.say("ut", "9"))
+    assert "Nơi ở cũ của bạn vẫn giữ nguyên: Thôn 3, Xã Hà Long." in kept
+    assert await village_of(runtime, "ut") == "ha-long-thon-3"
+
+
 async def test_yes_word_confirms_the_guess(runtime: Runtime, chat: Chat) -> None:
     await consent(chat, "chu")
     await chat.say("chu", "ha lonh")
@@ -122,3 +154,12 @@ async def test_yes_word_confirms_the_guess(runtime: Runtime, chat: Chat) -> None
     await chat.say("chu", "bai thuog")
     await chat.say("chu", "ok")
     assert await village_of(runtime, "chu") == "ha-long-bai-thuong"
+
+
+def text_of(replies: list[Reply]) -> str:
+    return "\n".join(r.text for r in replies)
+
+
+def number_of(replies: list[Reply], part: str) -> int | None:
+    shown = [r for r in replies if r.buttons]
+    return next((b.number for b in shown[-1].numbered() if part in b.label), None) if shown else None

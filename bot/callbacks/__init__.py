@@ -45,6 +45,7 @@ from bot.callbacks.resident import (
     StepBack,
     StepNext,
     ToggleReadAloud,
+    VillageNotListed,
     VillagePage,
 )
 from bot.callbacks.team import (
@@ -166,6 +167,7 @@ __all__ = [
     "TogglePresent",
     "ToggleReadAloud",
     "ToggleVillage",
+    "VillageNotListed",
     "VillagePage",
     "VillagesDone",
     "WebLogin",

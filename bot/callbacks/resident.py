@@ -105,6 +105,11 @@ class CommuneNotListed(Callback, prefix="nocm"):
 
 
 @dataclass(frozen=True)
+class VillageNotListed(Callback, prefix="novl"):
+    pass
+
+
+@dataclass(frozen=True)
 class VillagePage(Callback, prefix="pv"):
     page: int
 

@@ -15,7 +15,8 @@ LISTEN = 9  # 🔊 Nghe on a lesson step or a question
 PAGE_SIZE = 6  # list items 1..6 on every paged list
 PREV_PAGE = 7  # ◀ Trang trước
 NEXT_PAGE = 8  # Trang sau ▶
-UP = 9  # one level up from a list (the village list's «◀ Chọn xã khác»)
+PLACE_NOT_LISTED = 9  # «Xã tôi / Thôn tôi không có trong danh sách»: the way out of a place list
+OTHER_COMMUNE = 0  # «◀ Chọn xã khác»: back out of the village list (its 0, as «✖ Thôi» in a wizard)
 
 # The main menu: every item has its slot, so «▶️ Học tiếp bài đang học» appearing shifts nothing.
 MENU_LEARN = 1

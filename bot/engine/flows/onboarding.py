@@ -1,5 +1,6 @@
 """Choosing commune then village: buttons (paged) or a typed name — diacritics, spacing and small typos
-ignored, a confirmation when the match is not exact — or «Xã tôi không có trong danh sách»."""
+ignored, a confirmation when the match is not exact — or «Xã tôi / Thôn tôi không có trong danh sách»
+(9 at both levels), which records nothing and says whom to ask."""
 
 from __future__ import annotations
 
@@ -26,6 +27,22 @@ NOT_LISTED = (
 )
 
 
+VILLAGE_NOT_LISTED = (
+    "Không sao, mình không ghi gì về nơi ở của bạn.\n"
+    "Muốn thôn/xóm của bạn được thêm vào danh sách của {commune}, bạn hỏi Tổ công nghệ số cộng đồng "
+    "hoặc cán bộ văn hóa – xã hội ở Ủy ban nhân dân {commune}. Thôn mới sáp nhập hoặc đổi tên thì "
+    "bạn chọn tên thôn mới, hoặc bấm «Đổi thôn/xã» để tìm lại.\n"
+    "Trong lúc chờ, bạn vẫn học được mọi bài."
+)
+
+
+COMMUNE_MISSING = cb.CommuneNotListed().button("Xã tôi không có trong danh sách", no.PLACE_NOT_LISTED)
+VILLAGE_WAYS_OUT = (
+    cb.VillageNotListed().button("Thôn tôi không có trong danh sách", no.PLACE_NOT_LISTED),
+    cb.MenuPlace().button("◀ Chọn xã khác", no.OTHER_COMMUNE),
+)
+
+
 def _commune_label(c: Commune) -> str:
     return f"{c.name} ({c.province})"
 
@@ -45,19 +62,17 @@ def ask_commune(ctx: Ctx, page: int = 0, intro: str = "Bạn ở xã/phường n
     ctx.set_flow("onboard_commune")
     items = [cb.PickCommune(c.id).button(_commune_label(c)) for c in ctx.app.places.communes.values()]
     chunk, nav = paged(items, page, cb.CommunePage)
-    missing = cb.CommuneNotListed().button("Xã tôi không có trong danh sách", no.UP)
     text = f"{intro}\nBấm tên xã, hoặc gõ tên xã (không dấu cũng được)."
-    return [Reply(text, buttons=rows(*chunk) + nav + rows(missing))]
+    return [Reply(text, buttons=rows(*chunk) + nav + rows(COMMUNE_MISSING))]
 
 
 def ask_village(ctx: Ctx, commune: Commune, page: int = 0, intro: str | None = None) -> list[Reply]:
     ctx.set_flow("onboard_village", commune_id=commune.id)
     items = [cb.PickVillage(v.id).button(v.name) for v in commune.villages]
     chunk, nav = paged(items, page, cb.VillagePage)
-    back = (cb.MenuPlace().button("◀ Chọn xã khác", no.UP),)
     ask = intro or f"{commune.name}: bạn ở thôn/xóm/tổ dân phố nào?"
     text = f"{ask}\nBấm tên, hoặc gõ tên (ví dụ {_examples(commune)})."
-    return [Reply(text, buttons=rows(*chunk, per_row=2) + nav + (back,))]
+    return [Reply(text, buttons=rows(*chunk, per_row=2) + nav + rows(*VILLAGE_WAYS_OUT))]
 
 
 async def save_village(ctx: Ctx, village: Village) -> list[Reply]:
@@ -108,7 +123,7 @@ async def typed_commune(ctx: Ctx, text: str) -> list[Reply]:
         return [_confirm(f"Có phải {_commune_label(c)} không?", cb.PickCommune(c.id), cb.CommunePage(0))]
     if found.ids:
         buttons = [cb.PickCommune(cid).button(_commune_label(communes[cid])) for cid in found.ids[:PAGE]]
-        return [Reply("Có mấy xã gần giống, bạn chọn đúng xã của mình nhé:", buttons=rows(*buttons))]
+        return [Reply("Có mấy xã gần giống, bạn chọn đúng xã của mình nhé:", buttons=rows(*buttons, COMMUNE_MISSING))]
     return ask_commune(ctx, intro=f"Mình chưa tìm thấy xã «{text[:40]}».")
 
 
@@ -126,7 +141,9 @@ async def typed_village(ctx: Ctx, text: str) -> list[Reply]:
         return [_confirm(f"Có phải {v.name}, {commune.name} không?", cb.PickVillage(v.id), cb.VillagePage(0))]
     if found.ids:
         buttons = [cb.PickVillage(vid).button(villages[vid].name) for vid in found.ids[:PAGE]]
-        return [Reply("Có mấy thôn gần giống, bạn chọn đúng thôn của mình nhé:", buttons=rows(*buttons))]
+        return [
+            Reply("Có mấy thôn gần giống, bạn chọn đúng thôn của mình nhé:", buttons=rows(*buttons, *VILLAGE_WAYS_OUT))
+        ]
     return ask_village(ctx, commune, intro=f"Mình chưa tìm thấy thôn «{text[:40]}» ở {commune.name}.")
 
 
@@ -139,6 +156,18 @@ def _confirm(question: str, yes: cb.Callback, no_: cb.Callback) -> Reply:
 async def commune_not_listed(ctx: Ctx, arg: object) -> list[Reply]:
     """Her commune is not served: nothing is recorded; she is told whom to ask and can still learn."""
     return [await menu_reply(ctx, NOT_LISTED)]
+
+
+@router.button(cb.VillageNotListed)
+async def village_not_listed(ctx: Ctx, arg: object) -> list[Reply]:
+    """Her village is not in the commune's list: nothing is recorded (an earlier place stays as it was);
+    she is told whom to ask."""
+    assert ctx.user is not None
+    commune = ctx.app.places.communes.get(ctx.data.get("commune_id", "")) if ctx.flow == "onboard_village" else None
+    where = commune.name if commune else "xã"
+    kept = ctx.app.places.village_label(ctx.user.village_id) if ctx.user.village_id else None
+    text = VILLAGE_NOT_LISTED.format(commune=where) + (f"\nNơi ở cũ của bạn vẫn giữ nguyên: {kept}." if kept else "")
+    return [await menu_reply(ctx, text)]
 
 
 @router.button(cb.MenuPlace)
