@@ -331,6 +331,18 @@ async def _add_progress(session: AsyncSession, resident: User, person: GuidedPer
     return added
 
 
+def in_curriculum_order(app: AppContext, lesson_ids: list[str]) -> list[str]:
+    """Titles of the lessons in curriculum order (a lesson removed from the catalog keeps its id)."""
+    order = {lid: i for i, lid in enumerate(app.catalog.lessons)}
+    ids = sorted(lesson_ids, key=lambda lid: (order.get(lid, len(order)), lid))
+    return [app.catalog.lessons[lid].title if lid in app.catalog.lessons else lid for lid in ids]
+
+
+async def waiting(session: AsyncSession, user: User) -> bool:
+    """She asked to be matched and no team member has answered yet."""
+    return bool(await repo.claimed_by(session, user.id))
+
+
 async def helped_lessons(session: AsyncSession, user: User) -> set[str]:
     """Lessons she learnt with a team member (records linked to her)."""
     people = [p for p in await repo.linked_to(session, user.id) if p.removed_at is None]

@@ -20,6 +20,7 @@ from bot.services.errors import UserError
 from bot.text import fold
 
 NAME_ASK = "Bạn gõ họ và tên của mình, như đã nói với tổ (không dấu cũng được). Muốn thôi, gõ «thôi»."
+WAITING = "Bạn đã nhờ tổ xác nhận rồi, mình đang chờ tổ trả lời. Trong lúc chờ, bạn cứ học tiếp nhé."
 YEAR_ASK = "Bạn sinh năm nào? Gõ 4 chữ số, ví dụ 1956. Muốn thôi, gõ «thôi»."
 
 
@@ -28,6 +29,8 @@ async def start(ctx: Ctx, arg: object) -> list[Reply]:
     assert ctx.user is not None
     if not ctx.user.village_id:
         raise UserError("Bạn chọn thôn/xã của mình trước nhé (Menu → «🏠 Đổi thôn/xã»).")
+    if await guided.waiting(ctx.session, ctx.user):
+        return [await menu_reply(ctx, WAITING)]
     ctx.set_flow("claim_name")
     return [
         Reply(
@@ -63,8 +66,7 @@ async def typed_year(ctx: Ctx, text: str) -> list[Reply]:
         return [await menu_reply(ctx, "✅ Mình đã nhờ Tổ công nghệ số ở thôn của bạn xác nhận. Khi tổ xác nhận, "
                                       "các bài bạn đã học sẽ được ghi vào tiến độ và mình sẽ báo bạn.")]
     if outcome == guided.Claim.WAITING:
-        return [await menu_reply(ctx, "Bạn đã nhờ tổ xác nhận rồi, mình đang chờ tổ trả lời. Trong lúc chờ, "
-                                      "bạn cứ học tiếp nhé.")]
+        return [await menu_reply(ctx, WAITING)]
     ctx.set_flow("menu")
     return [
         Reply(

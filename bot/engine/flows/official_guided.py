@@ -9,6 +9,7 @@ from datetime import datetime
 from bot import callbacks as cb
 from bot.db.models import User
 from bot.engine import numbers as no
+from bot.engine import texts
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.flows.official import BTN_GUIDED, _commune_for
@@ -27,7 +28,7 @@ def _when(ctx: Ctx, at: datetime) -> str:
 def _who(user: User | None) -> str:
     if user is None:
         return "(tài khoản đã xóa)"
-    return user.display_name or f"tài khoản số {user.id}"
+    return f"{user.display_name or f'tài khoản số {user.id}'} ({texts.ROLE_LABELS.get(user.role, user.role)})"
 
 
 def _label(ctx: Ctx, entry: svc.Entry) -> str:
@@ -75,7 +76,7 @@ async def list_button(ctx: Ctx, arg: cb.GuidedList) -> list[Reply]:
 async def detail(ctx: Ctx, arg: cb.GuidedDetail) -> list[Reply]:
     d = await svc.detail(ctx.session, ctx.user, arg.guided_id)
     p = d.entry.person
-    titles = [ctx.app.catalog.lessons[x].title if x in ctx.app.catalog.lessons else x for x in d.entry.lessons]
+    titles = svc.in_curriculum_order(ctx.app, d.entry.lessons)
     lines = [
         f"🤝 {p.full_name or REMOVED_NAME}" + (f", sinh {p.birth_year}" if p.birth_year else ""),
         f"Thôn: {ctx.app.places.village_label(p.village_id)}",

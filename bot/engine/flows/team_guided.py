@@ -186,9 +186,9 @@ async def lessons_done(ctx: Ctx, arg: cb.GuidedLessonsDone) -> list[Reply]:
         f"Bước 5/{STEPS}. Xem lại:\n• Họ tên: {data['name']}\n• Năm sinh: {data['year']}\n"
         f"• Thôn: {village_name(ctx, data['village'])}\n• Bài đã học cùng nhau ({len(titles)}): " + "; ".join(titles)
         + "\n\nBạn đọc cho bác/cô/chú nghe: «Tổ công nghệ số xin lưu họ tên, năm sinh, thôn và các bài bác/cô/chú "
-        "đã học, để tính vào kết quả của thôn và để sau này học tiếp trên điện thoại. Cán bộ xã xem được; "
-        "bác/cô/chú muốn xóa lúc nào cũng được.»\nChỉ khi người đó đồng ý bằng lời, bạn mới bấm «✅ Bác/cô/chú "
-        "đã đồng ý cho lưu thông tin»."
+        "đã học, để tính vào kết quả của thôn và để sau này học tiếp trên điện thoại. Cán bộ xã xem được. "
+        "Muốn xóa lúc nào, bác/cô/chú báo tổ hoặc cán bộ xã là được.»\n"
+        "Chỉ khi người đó đồng ý bằng lời, bạn mới bấm «✅ Bác/cô/chú đã đồng ý cho lưu thông tin»."
     )
     return [
         Reply(
@@ -250,8 +250,7 @@ async def pending(ctx: Ctx, arg: object) -> list[Reply]:
 
 def _match_reply(ctx: Ctx, entry: svc.Entry) -> list[Reply]:
     text = svc.claim_text(ctx.app, entry.person, entry.lessons)
-    titles = [ctx.app.catalog.lessons[x].title for x in entry.lessons if x in ctx.app.catalog.lessons]
-    text += "\nCác bài đã ghi: " + "; ".join(titles)
+    text += "\nCác bài đã ghi: " + "; ".join(svc.in_curriculum_order(ctx.app, entry.lessons))
     yes, no_ = (b for [b] in svc.confirm_buttons(entry.person.id))
     return [Reply(text, buttons=rows(Button(yes.label, yes.payload, no.YES), Button(no_.label, no_.payload, no.NO),
                                      MENU_BUTTON))]
