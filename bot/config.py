@@ -43,6 +43,9 @@ class Settings(BaseSettings):
 
     telegram_bot_token: str | None = Field(default=None, description="Telegram bot token; enables Telegram")
     telegram_api_base_url: str = Field(default="https://api.telegram.org", description="Bot API server")
+    telegram_bot_username: str | None = Field(
+        default=None, description="The bot's @username without @: check-in pages link to t.me/<username>?start=…"
+    )
     telegram_webhook_secret: str | None = Field(default=None, description="Secret header for the webhook")
     telegram_rate_overall: float = Field(
         default=30.0, gt=0, description="Messages per second for the bot token: replies first, broadcasts the rest"

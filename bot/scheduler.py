@@ -6,7 +6,9 @@ message has a stable ref). APScheduler only decides *when* to call it:
 - an interval tick (every `tick_seconds`), which also renews the leader lease;
 - a date job at the next reminder moment, recomputed from the database at start and after
   every tick (so a restart loses nothing);
-- a cron job on the 10th at 08:00 (settings.timezone) for the monthly report.
+- a cron job on the 10th at 08:00 (settings.timezone) for the monthly report;
+- the tick also writes, from 08:00 the day after a class, one message to each registered person
+  who did not come (services/checkin_followup.py).
 Only the leader (holder of the `leases` row "scheduler") runs due work, so two instances
 do not double-enqueue (the outbox's unique (ref, user) would absorb it anyway).
 """
@@ -30,7 +32,7 @@ from bot.db.repositories import leases
 from bot.db.repositories import people as people_repo
 from bot.services import announcements as announcements_svc
 from bot.services import attendance as attendance_svc
-from bot.services import dedupe
+from bot.services import checkin_followup, dedupe
 from bot.services import reminders as reminders_svc
 from bot.services.outbox import enqueue_for_users
 from bot.services.periods import month_before
@@ -49,16 +51,19 @@ REPORT_CATCH_UP = timedelta(hours=24)  # a report missed while down is still sen
 class DueResult:
     reminders: int
     reports: int
+    followups: int = 0  # the morning-after messages to registered people who did not come
 
 
 # ---------- the tick: pure function of the database and `now` ----------
 async def run_due(sessionmaker: async_sessionmaker[AsyncSession], app: AppContext, now: datetime) -> DueResult:
-    """Write every reminder and report due at `now` into the outbox (idempotent)."""
+    """Write every reminder, report and class follow-up due at `now` into the outbox (idempotent)."""
     async with sessionmaker() as session, session.begin():
         reminders = await reminders_svc.enqueue_due_reminders(session, app, now)
     async with sessionmaker() as session, session.begin():
         reports = await enqueue_monthly_reports(session, app, now)
-    return DueResult(reminders, reports)
+    async with sessionmaker() as session, session.begin():
+        followups = await checkin_followup.enqueue_no_show_messages(session, app, now)
+    return DueResult(reminders, reports, followups)
 
 
 def report_moment(app: AppContext, local_day: date) -> datetime:
@@ -159,8 +164,13 @@ class BotScheduler:
             if not await self.take_lead(now):
                 return None
             result = await run_due(self.sessionmaker, self.app, now)
-            if result.reminders or result.reports:
-                log.info("scheduler: enqueued %d reminders, %d reports", result.reminders, result.reports)
+            if result.reminders or result.reports or result.followups:
+                log.info(
+                    "scheduler: enqueued %d reminders, %d reports, %d class follow-ups",
+                    result.reminders,
+                    result.reports,
+                    result.followups,
+                )
             await self.rebuild()
             return result
         except Exception:

@@ -64,6 +64,14 @@ class ConsentYesCode(Callback, prefix="c:yesma"):
 
 
 @dataclass(frozen=True)
+class ConsentYesCheckin(Callback, prefix="c:yesdd"):
+    """«Đồng ý» after a check-in (typed code or poster deep link) before consent: the key (the code, or
+    «dd_<token>») rides in the payload, nothing is stored; she is checked in right after consenting."""
+
+    key: str
+
+
+@dataclass(frozen=True)
 class ConsentNo(Callback, prefix="c:no"):
     pass
 

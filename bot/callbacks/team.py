@@ -196,3 +196,26 @@ class GuidedMatchYes(Callback, prefix="tm:gmy"):
 @dataclass(frozen=True)
 class GuidedMatchNo(Callback, prefix="tm:gmn"):
     guided_id: int
+
+
+# ---------- team: class check-in ----------
+@dataclass(frozen=True)
+class CheckinPoster(Callback, prefix="tm:pos"):
+    class_id: int
+
+
+@dataclass(frozen=True)
+class Arrived(Callback, prefix="tm:here"):
+    class_id: int
+
+
+@dataclass(frozen=True)
+class ClassLesson(Callback, prefix="tm:kl"):
+    class_id: int
+    page: int
+
+
+@dataclass(frozen=True)
+class PickClassLesson(Callback, prefix="tm:klp"):
+    class_id: int
+    lesson_id: str

@@ -173,6 +173,10 @@ class Engine:
         flow_route = self.router.flows.get(ctx.flow) if ctx.user is not None else None
         if flow_route is not None and flow_route.numbers_are_text and text.isascii() and text.isdigit():
             return Dispatch(flow_route, text, "flow")
+        if flow_route is None or not (flow_route.free_text or flow_route.numbers_are_text):
+            phrase = self.router.match_phrase(text)
+            if phrase is not None:  # «điểm danh 4821»: a command in everyday words
+                return Dispatch(phrase[0], phrase[1], "command")
         picked = match_button(text, shown)
         if picked is not None:
             return self._button_route(picked.payload)

@@ -10,7 +10,10 @@ A command or flow handler is `async (ctx, arg: str) -> list[Reply]`:
 - `@router.flow(..., free_text=True)` when any typed text is data (a class title): everyday words
   («ok», «cảm ơn») are not read as answers there;
 - `@router.text_before_consent` answers typed text from someone who has not consented;
-- `@router.menu_entry` adds role-specific buttons to the main menu.
+- `@router.menu_entry` adds role-specific buttons to the main menu;
+- `@router.phrase(match)` handles a typed phrase that works like a command wherever she is («điểm
+  danh 4821»): `match(text)` returns the handler's argument, or None when the text is not that phrase
+  (not read in flows whose typed text is data or a number).
 `public=True` lets a handler run before the person consented (ctx.user is None then).
 """
 
@@ -26,6 +29,7 @@ from bot.engine.context import Ctx
 from bot.messages import Button, Reply
 
 HandlerFn = Callable[[Ctx, str], Awaitable[list[Reply]]]
+PhraseMatch = Callable[[str], str | None]
 MenuEntryFn = Callable[[User], list[Button]]
 ButtonFn = TypeVar("ButtonFn", bound=Callable[[Ctx, Any], Awaitable[list[Reply]]])
 
@@ -48,6 +52,7 @@ class Router:
     fallback: Route | None = None  # typed text outside any flow (lesson search)
     before_consent: Route | None = None  # typed text from someone who has not consented yet
     anonymous_buttons: list[Button] = field(default_factory=list)  # shown before consent
+    phrases: list[tuple[PhraseMatch, Route]] = field(default_factory=list)  # typed phrases that act as commands
 
     def command(self, *names: str, public: bool = False) -> Callable[[HandlerFn], HandlerFn]:
         def deco(fn: HandlerFn) -> HandlerFn:
@@ -77,6 +82,20 @@ class Router:
                 kind, route = found
                 parsed = kind.parse(":".join(parts[end:]))
                 return None if parsed is None else (route, parsed)
+        return None
+
+    def phrase(self, match: PhraseMatch, public: bool = False) -> Callable[[HandlerFn], HandlerFn]:
+        def deco(fn: HandlerFn) -> HandlerFn:
+            self.phrases.append((match, Route(fn, public)))
+            return fn
+
+        return deco
+
+    def match_phrase(self, text: str) -> tuple[Route, str] | None:
+        for match, route in self.phrases:
+            arg = match(text)
+            if arg is not None:
+                return route, arg
         return None
 
     def flow(

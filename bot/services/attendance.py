@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Attendance, ClassStatus, Klass, User
+from bot.db.repositories import checkins as checkins_repo
 from bot.db.repositories import classes as repo
 from bot.services.classes import ATTENDANCE_WINDOW, managed_class
 from bot.services.errors import UserError
@@ -27,10 +28,11 @@ class AttendanceSheet:
     klass: Klass
     registered: list[SheetLine]
     walk_ins: list[str]
+    checked_in: list[SheetLine] = field(default_factory=list)  # came without registering (self check-in)
 
     @property
     def present_count(self) -> int:
-        return sum(1 for line in self.registered if line.present) + len(self.walk_ins)
+        return sum(1 for line in self.registered if line.present) + len(self.checked_in) + len(self.walk_ins)
 
 
 # ---------- texts ----------
@@ -47,7 +49,13 @@ async def attendance_sheet(session: AsyncSession, user: User | None, class_id: i
     registered = await repo.registered_users(session, klass.id)
     lines = [SheetLine(u.id, u.display_name or f"Người dùng #{u.id}", u.id in present) for u in registered]
     walk_ins = [a.walk_in_name for a in rows if a.user_id is None and a.walk_in_name]
-    return AttendanceSheet(klass, lines, walk_ins)
+    listed = {u.id for u in registered}
+    others = [
+        SheetLine(u.id, u.display_name or f"Người dùng #{u.id}", True)
+        for u, _row in await checkins_repo.present_users(session, klass.id)
+        if u.id not in listed
+    ]
+    return AttendanceSheet(klass, lines, walk_ins, others)
 
 
 async def toggle_attendance(
@@ -56,7 +64,7 @@ async def toggle_attendance(
     """Mark a registered resident present, or unmark; returns the new state."""
     sheet = await attendance_sheet(session, user, class_id, now)
     assert user is not None
-    line = next((entry for entry in sheet.registered if entry.user_id == resident_id), None)
+    line = next((entry for entry in [*sheet.registered, *sheet.checked_in] if entry.user_id == resident_id), None)
     if line is None:
         raise UserError("Người này không có trong danh sách đăng ký của lớp.")
     if line.present:

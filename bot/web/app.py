@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from bot.runtime import Runtime
+from bot.web.checkin import setup_checkin
 from bot.web.dashboard import setup_dashboard
 from bot.web.downloads import setup_downloads
 from bot.web.health import HealthNote, HealthProbe, setup_health
@@ -39,5 +40,6 @@ def create_web_app(
         app.router.add_static("/media/", media, show_index=False, follow_symlinks=False)
     setup_dashboard(app, runtime.sessionmaker, runtime.app_ctx)
     setup_practice(app, runtime.sessionmaker, runtime.app_ctx)
+    setup_checkin(app, runtime.sessionmaker, runtime.app_ctx)
     setup_downloads(app, runtime.sessionmaker, runtime.app_ctx)
     return app

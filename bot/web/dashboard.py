@@ -22,8 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import formatting
 from bot.app_context import AppContext
 from bot.content.places import Commune
-from bot.db.models import Role, User
-from bot.services import announcements, charts, periods, reports, stats, weblogin
+from bot.db.models import ClassStatus, Role, User
+from bot.db.repositories import classes as classes_repo
+from bot.services import announcements, charts, checkin, checkin_poster, periods, reports, stats, weblogin
 from bot.services.errors import Forbidden, UserError
 from bot.web.certificate_page import certificate_page
 from bot.web.security import SECURITY_HEADERS, same_origin_post
@@ -257,6 +258,42 @@ class Dashboard:
             **self.page_ctx(request, user, commune, period),
         )
 
+    async def class_page(self, request: web.Request) -> web.StreamResponse:
+        """One class: the live count and names of who came (check-ins and the team's ticks), its code and poster."""
+        async with self.tx() as session:
+            user, commune = await self._commune(request, session)
+            seen = await checkin.arrivals(session, user, self._class_id(request))
+            if seen.klass.commune_id != commune.id:
+                raise _Refused(404, "Lớp này không thuộc xã.", user)
+            registered = await classes_repo.count_registered(session, seen.klass.id)
+        opens, closes = checkin.window(seen.klass)
+        lesson = self.app.catalog.get(seen.klass.lesson_id) if seen.klass.lesson_id else None
+        return self.render(
+            "class.html", request, k=seen.klass, seen=seen, registered=registered, tz=self.tz, opens=opens,
+            closes=closes, lesson=lesson, is_open=checkin.is_open(seen.klass, self.now()), tab="classes",
+            **self.page_ctx(request, user, commune, self.period(request)),
+        )
+
+    async def class_poster(self, request: web.Request) -> web.StreamResponse:
+        async with self.tx() as session:
+            user, commune = await self._commune(request, session)
+            klass = await checkin.viewable_class(session, user, self._class_id(request))
+            if klass.commune_id != commune.id or klass.status == ClassStatus.CANCELLED:
+                raise _Refused(404, "Lớp này không thuộc xã hoặc đã hủy.", user)
+            await checkin.ensure_code(session, klass)
+            text = checkin_poster.poster_text(self.app, klass)
+        ext = request.match_info["ext"]
+        render = checkin_poster.render_pdf if ext == "pdf" else checkin_poster.render_png
+        body = await asyncio.to_thread(render, text)
+        mime = checkin_poster.PDF_MIME if ext == "pdf" else checkin_poster.PNG_MIME
+        return self._download(body, checkin_poster.filename(klass, ext), mime)
+
+    def _class_id(self, request: web.Request) -> int:
+        raw = request.match_info["class_id"]
+        if not raw.isdigit() or len(raw) > 12:
+            raise UserError("Không tìm thấy lớp học này.")
+        return int(raw)
+
     # ------------------------------------------------------------ images and exports
 
     async def _overview_for(self, request: web.Request, with_trend: bool) -> stats.CommuneOverview:
@@ -339,6 +376,8 @@ def setup_dashboard(app: web.Application, sessionmaker: async_sessionmaker[Async
         ("GET", "/xa/{commune_id}/thon/{village_id}", dash.village),
         ("GET", "/xa/{commune_id}/bai-hoc", dash.funnel),
         ("GET", "/xa/{commune_id}/lop-hoc", dash.classes),
+        ("GET", "/xa/{commune_id}/lop-hoc/{class_id}", dash.class_page),
+        ("GET", "/xa/{commune_id}/lop-hoc/{class_id}/ap-phich.{ext:pdf|png}", dash.class_poster),
         ("GET", "/xa/{commune_id}/bieu-do.png", dash.coverage_png),
         ("GET", "/xa/{commune_id}/xu-huong.png", dash.trend_png),
         ("GET", "/xa/{commune_id}/xuat.xlsx", dash.export_xlsx),

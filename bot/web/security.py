@@ -30,8 +30,9 @@ SECURITY_HEADERS = {
 }
 
 # Path segments that are secrets: /dangnhap/<one-time token>, /thuchanh/<practice token> and the QR
-# picture that encodes it, /taive/<one-time report download>.
-_SECRET_PATHS = re.compile(r"^(/dangnhap/|/thuchanh/|/taive/|/media/practice/)[^/]+")
+# picture that encodes it, /taive/<one-time report download>, /diemdanh/<class check-in token> (printed on a
+# poster, but a log is no place for it either).
+_SECRET_PATHS = re.compile(r"^(/dangnhap/|/thuchanh/|/taive/|/media/practice/|/diemdanh/)[^/]+")
 
 
 async def add_security_headers(request: web.Request, response: StreamResponse) -> None:

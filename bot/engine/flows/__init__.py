@@ -2,6 +2,7 @@
 
 from bot.engine.flows import (  # noqa: F401  (imported for their registrations)
     certificate,
+    checkin,
     classes,
     guided_claim,
     lesson,
@@ -18,6 +19,7 @@ from bot.engine.flows import (  # noqa: F401  (imported for their registrations)
     start,
     team_announce,
     team_attendance,
+    team_checkin,
     team_classes,
     team_common,
     team_edits,

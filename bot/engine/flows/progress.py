@@ -9,7 +9,7 @@ from bot.engine.flows.certificate import certificate_replies
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
 from bot.messages import Reply
-from bot.services import guided, learning, practice
+from bot.services import checkin, guided, learning, practice
 
 
 @router.command("tiendo")
@@ -28,6 +28,13 @@ async def show_progress(ctx: Ctx, arg: object) -> list[Reply]:
     helped = await guided.helped_lessons(ctx.session, ctx.user) & set(ctx.app.catalog.lessons)
     if helped:
         lines += ["", f"🤝 Học cùng Tổ công nghệ số: {len(helped)} bài (đã tính vào tiến độ)."]
+    at_class = [
+        ctx.app.catalog.lessons[x]
+        for x in await checkin.lessons_learned_at_class(ctx.session, ctx.user)
+        if x in ctx.app.catalog.lessons
+    ]
+    if at_class:
+        lines += ["", "🏫 Đã học tại lớp:"] + [f"• {x.title} (đã học tại lớp)" for x in at_class]
     if p.core_finished:  # progress, then her certificate (or, never answered, the question for its name)
         return [Reply("\n".join(lines)), *await certificate_replies(ctx, p.core_total)]
     return [Reply("\n".join(lines), buttons=rows(cb.MenuLearn().button("📚 Học tiếp", no.MENU_LEARN), MENU_BUTTON))]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot import callbacks as cb
 from bot.db.repositories import users as users_repo
 from bot.engine import numbers as no
@@ -22,7 +24,18 @@ CONSENT_BUTTONS = [
 router.anonymous_buttons = CONSENT_BUTTONS
 
 
-def _pending_key(ctx: Ctx) -> str:
+StartArgHandler = Callable[[Ctx, str], Awaitable[list[Reply] | None]]
+START_ARGS: list[StartArgHandler] = []
+"""Handlers of `/start <arg>` (Telegram deep links, e.g. the class check-in poster's «dd_<token>»),
+added by the flows that own them; each returns None when the argument is not its own."""
+
+PendingHandler = Callable[[Ctx, str], Awaitable[list[Reply]]]
+PENDING_KINDS: dict[str, PendingHandler] = {}
+"""What else may wait in `pending_codes` for her «Đồng ý» besides an invite code: prefix → handler of
+the rest (e.g. «dd:4821», a class check-in); the handler consents and acts."""
+
+
+def pending_key(ctx: Ctx) -> str:
     """Her key in `AppContext.pending_codes`: a keyed hash, never the platform id (bot/pending_codes.py)."""
     return dedupe.user_tag(ctx.app.dedupe_secret, ctx.incoming.channel, ctx.incoming.user_id)
 
@@ -44,7 +57,7 @@ def consent_with_code(ctx: Ctx, code: str) -> list[Reply]:
                 buttons=rows(*CONSENT_BUTTONS),
             )
         ]
-    ctx.app.pending_codes.remember(_pending_key(ctx), code, ctx.now)
+    ctx.app.pending_codes.remember(pending_key(ctx), code, ctx.now)
     yes = cb.ConsentYesCode(code).button(texts.BTN_AGREE, no.YES)
     return [
         Reply(texts.CODE_KEPT.format(code=code) + "\n\n" + texts.CONSENT_ASK, buttons=rows(yes, *CONSENT_BUTTONS[1:]))
@@ -60,6 +73,10 @@ async def typed_before_consent(ctx: Ctx, text: str) -> list[Reply]:
 
 @router.command("start", "batdau", public=True)
 async def start(ctx: Ctx, arg: str) -> list[Reply]:
+    for handler in START_ARGS if arg else ():
+        handled = await handler(ctx, arg)
+        if handled is not None:
+            return handled
     if ctx.user is None:
         return consent_prompt()
     if not ctx.user.village_id:
@@ -83,13 +100,17 @@ async def decline(ctx: Ctx, arg: cb.ConsentNo) -> list[Reply]:
 async def consent(ctx: Ctx, arg: cb.ConsentYes) -> list[Reply]:
     if ctx.user is not None:
         return [await menu_reply(ctx)] if ctx.user.village_id else [Reply(texts.CONSENTED), *ask_commune(ctx)]
-    code = ctx.app.pending_codes.get(_pending_key(ctx), ctx.now)  # /ma CODE typed before a typed «1»
+    code = ctx.app.pending_codes.get(pending_key(ctx), ctx.now)  # /ma CODE typed before a typed «1»
+    for prefix, handler in PENDING_KINDS.items():
+        if code is not None and code.startswith(prefix):
+            return await handler(ctx, code[len(prefix) :])
     if code is not None:
         return await consent_and_redeem(ctx, cb.ConsentYesCode(code))
-    return await _agree(ctx)
+    return await agree(ctx)
 
 
-async def _agree(ctx: Ctx) -> list[Reply]:
+async def agree(ctx: Ctx) -> list[Reply]:
+    """Consent (if not yet) and the next step: the menu, or the commune question."""
     if ctx.user is None:
         ctx.user = await users.consent(ctx.session, ctx.incoming, ctx.now)
         ctx.state = await users_repo.get_state(ctx.session, ctx.user.id)
@@ -102,7 +123,7 @@ async def _agree(ctx: Ctx) -> list[Reply]:
 async def consent_and_redeem(ctx: Ctx, arg: cb.ConsentYesCode) -> list[Reply]:
     """«Đồng ý» with the invite code sent before consent (in the payload, or waiting in memory):
     consent, then redeem it at once."""
-    replies = await _agree(ctx)
+    replies = await agree(ctx)
     assert ctx.user is not None
     try:
         invite = await invites.redeem(ctx.session, ctx.user, arg.code, ctx.now, ctx.app.invite_failures)

@@ -31,6 +31,8 @@ def _sheet_reply(sheet: svc.AttendanceSheet, note: str = "") -> Reply:
     buttons = [
         cb.TogglePresent(k.id, line.user_id).button(f"{'☑' if line.present else '☐'} {line.name[:40]}")
         for line in sheet.registered
+    ] + [
+        cb.TogglePresent(k.id, line.user_id).button(f"☑ {line.name[:32]} (tự điểm danh)") for line in sheet.checked_in
     ]
     walk = ("\nNgười đến không đăng ký: " + ", ".join(sheet.walk_ins)) if sheet.walk_ins else ""
     text = (

@@ -10,6 +10,7 @@ from bot.db.models import ClassStatus
 from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
+from bot.engine.flows.team_checkin import arrived_button, lesson_button, poster_button
 from bot.engine.flows.team_common import CANCEL, HOME, MY_CLASSES, NEW_CLASS, time_reply
 from bot.engine.router import router
 from bot.messages import Button, Reply
@@ -60,6 +61,10 @@ async def class_detail(ctx: Ctx, arg: cb.ClassDetail) -> list[Reply]:
         ]
     if klass.status != ClassStatus.CANCELLED and klass.starts_at <= ctx.now:
         buttons.insert(0, cb.Attendance(klass.id).button("✅ Điểm danh", no.CLASS_ATTENDANCE))
+    if klass.status != ClassStatus.CANCELLED:
+        buttons += [poster_button(klass.id), arrived_button(klass.id), lesson_button(klass.id)]
+        lesson = ctx.app.catalog.get(klass.lesson_id) if klass.lesson_id else None
+        text += f"\nBài của lớp: «{lesson.title}»" if lesson else ""
     if klass.status == ClassStatus.CANCELLED:
         text += "\n\n(Lớp này đã hủy.)"
     return [Reply(text, buttons=rows(*buttons, MY_CLASSES, HOME, MENU_BUTTON))]
