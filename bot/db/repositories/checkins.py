@@ -67,7 +67,7 @@ async def present_users(session: AsyncSession, class_id: int) -> list[tuple[User
         .where(Attendance.class_id == class_id)
         .order_by(Attendance.marked_at, Attendance.id)
     )
-    return [(u, a) for u, a in rows.tuples().all()]
+    return [(u, a) for u, a in rows.all()]
 
 
 async def no_shows(session: AsyncSession, class_id: int) -> list[User]:
@@ -105,4 +105,4 @@ async def lessons_attended(session: AsyncSession, user_id: int) -> list[tuple[st
         .where(Attendance.user_id == user_id, Klass.lesson_id.is_not(None), Klass.status != ClassStatus.CANCELLED)
         .order_by(Klass.starts_at)
     )
-    return [(str(lesson), when) for lesson, when in rows.tuples().all()]
+    return [(str(lesson), when) for lesson, when in rows.all()]
