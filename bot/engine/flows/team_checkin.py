@@ -9,7 +9,7 @@ from bot import callbacks as cb
 from bot.db.models import ClassStatus, Klass
 from bot.engine import numbers as no
 from bot.engine.context import Ctx
-from bot.engine.flows.common import paged, rows
+from bot.engine.flows.common import MENU_BUTTON, paged, rows
 from bot.engine.flows.team_common import HOME
 from bot.engine.router import router
 from bot.messages import Button, Document, Reply
@@ -34,7 +34,7 @@ def lesson_button(class_id: int) -> Button:
 
 
 def _back(class_id: int) -> Button:
-    return cb.ClassDetail(class_id).button("↩ Về lớp này")
+    return cb.ClassDetail(class_id).button("↩ Về lớp này", no.CLASS_BACK)
 
 
 @router.button(cb.CheckinPoster)
@@ -63,7 +63,7 @@ async def show_poster(ctx: Ctx, arg: cb.CheckinPoster) -> list[Reply]:
         document = Document(poster.filename(klass, "pdf"), pdf, poster.PDF_MIME)
     follow = Reply(
         f"📄 Bản in PDF: {pdf_link}\nBấm «Người đã đến» để xem ai đã điểm danh.",
-        buttons=rows(arrived_button(klass.id), _back(klass.id), HOME),
+        buttons=rows(arrived_button(klass.id), _back(klass.id), HOME, MENU_BUTTON),
         document=document,
     )
     return [Reply(caption, image=str(image), link=text.link), follow]
@@ -89,10 +89,13 @@ async def show_arrived(ctx: Ctx, arg: cb.Arrived) -> list[Reply]:
         )
     else:
         lines.append("\nLớp chưa có mã điểm danh: bấm «Mã điểm danh (áp phích)» để tạo và in.")
-    buttons: list[Button | None] = [cb.Arrived(klass.id).button("🔄 Cập nhật")]
+    lines.append("Bấm «👀 Người đã đến» để xem lại số mới nhất.")
+    buttons: list[Button | None] = []
     if klass.status != ClassStatus.CANCELLED and klass.starts_at <= ctx.now:
-        buttons.append(cb.Attendance(klass.id).button("✅ Điểm danh"))
-    return [Reply("\n".join(lines), buttons=rows(*buttons, poster_button(klass.id), _back(klass.id), HOME))]
+        buttons.append(cb.Attendance(klass.id).button("✅ Điểm danh", no.CLASS_ATTENDANCE))
+    if klass.status != ClassStatus.CANCELLED:
+        buttons += [arrived_button(klass.id), poster_button(klass.id)]
+    return [Reply("\n".join(lines), buttons=rows(*buttons, _back(klass.id), HOME, MENU_BUTTON))]
 
 
 @router.button(cb.ClassLesson)
@@ -107,7 +110,7 @@ async def choose_lesson(ctx: Ctx, arg: cb.ClassLesson) -> list[Reply]:
         f"📚 Lớp «{klass.title}» học bài nào? {now}\n"
         "Người đến lớp sẽ được ghi bài này là «đã học tại lớp»; người đăng ký mà vắng sẽ được gửi bài này."
     )
-    return [Reply(text, buttons=rows(*chunk) + nav + rows(_back(klass.id)))]
+    return [Reply(text, buttons=rows(*chunk) + nav + rows(_back(klass.id), MENU_BUTTON))]
 
 
 def _manage_only(ctx: Ctx, klass: Klass) -> None:
@@ -128,6 +131,6 @@ async def pick_lesson(ctx: Ctx, arg: cb.PickClassLesson) -> list[Reply]:
     return [
         Reply(
             f"✅ Đã gắn bài «{lesson.title}» cho lớp «{klass.title}». Người đến lớp được ghi «đã học tại lớp».",
-            buttons=rows(_back(klass.id), HOME),
+            buttons=rows(_back(klass.id), HOME, MENU_BUTTON),
         )
     ]
