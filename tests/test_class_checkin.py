@@ -176,13 +176,17 @@ async def test_someone_who_has_not_consented_is_asked_first_and_checked_in_right
     await chat.tap("qua-qr", "Đồng ý")
     assert await attendance_count(runtime, klass.id) == 2
 
-    # Zalo (numbers typed, nothing kept before consent): «đồng ý 4821» consents and checks in.
+    # Zalo (numbers typed): the key waits in memory (a keyed hash, nothing stored) for her typed «1».
     zalo = Chat(runtime, channel="zalo")
     ask = await zalo.say("zalo-ba", f"diem danh {klass.checkin_code}")
-    assert f"bạn gõ «đồng ý {klass.checkin_code}»" in text_of(ask)
-    done = await zalo.say("zalo-ba", f"đồng ý {klass.checkin_code}")
-    assert "✅ Đã điểm danh!" in text_of(done)
+    assert "mình điểm danh cho bạn ngay" in text_of(ask) and await users_count(runtime) == before + 2
+    done = await zalo.say("zalo-ba", "1")
+    assert "✅ Đã điểm danh!" in text_of(done) and "xã nào" in text_of(done)
     assert await attendance_count(runtime, klass.id) == 3
+    # «đồng ý 4821» in one message also consents and checks in.
+    done = await zalo.say("zalo-ong", f"đồng ý {klass.checkin_code}")
+    assert "✅ Đã điểm danh!" in text_of(done)
+    assert await attendance_count(runtime, klass.id) == 4
 
     # A wrong code before consent: said at once, nothing stored.
     before = await users_count(runtime)
