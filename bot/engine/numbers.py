@@ -61,7 +61,7 @@ CLASS_CANCEL = 6  # ❌ Hủy lớp
 CLASS_CHECKIN_POSTER = 10  # 🧾 Mã điểm danh
 CLASS_CHECKED_IN = 11  # 👀 Người đã đến
 CLASS_LESSON = 12  # 📚 Bài của lớp
-CLASS_BACK = UP  # ↩ Về lớp này: one level up, from the check-in screens (poster, who came, the lesson list)
+CLASS_BACK = 9  # ↩ Về lớp này: the way out of the check-in screens (poster, who came, the lesson list; 7/8 page)
 
 # Official screens (/thongke, /baocao, /dangnhap).
 OFFICIAL_REPORT = 1  # 📄 Báo cáo tháng trước
