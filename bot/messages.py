@@ -157,6 +157,14 @@ def link_lines(reply: Reply, shown_text: str = "") -> list[str]:
     return lines
 
 
+class MediaTooLarge(ValueError):
+    """A photo a user sent is over the channel's size limit (it was not kept)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(f"file larger than {max_bytes} bytes")
+        self.max_bytes = max_bytes
+
+
 MediaFetcher = Callable[[str, Path], Awaitable[Path]]
 """fetch(media_ref, dest_dir) -> saved file: how a channel downloads a photo a user sent, when a flow
 asks for it (nothing is downloaded otherwise: people send photos the bot has no right to keep)."""

@@ -6,12 +6,16 @@ import logging
 
 import aiohttp
 
-from bot.channels.zalo_oa import ZaloOaChannel
+from bot.channels.zalo_oa import FilePublisher, ZaloOaChannel
 from bot.channels.zalo_oa_api import OaApi, OAuthClient
+from bot.channels.zalo_oa_events import CHANNEL
 from bot.channels.zalo_oa_tokens import TokenKeeper
 from bot.config import Settings
 from bot.db.repositories.oa_tokens import TokenStore
+from bot.messages import Document
 from bot.runtime import Runtime
+from bot.services import file_links
+from bot.services.oa_window import WindowLog
 
 log = logging.getLogger(__name__)
 
@@ -44,4 +48,18 @@ async def build_oa_channel(settings: Settings, runtime: Runtime) -> ZaloOaChanne
     return ZaloOaChannel(
         settings.zalo_oa_app_id, settings.zalo_oa_secret_key, keeper, api, runtime.handle, runtime.mark_blocked,
         media_base_url=f"{settings.public_base_url.rstrip('/')}/media",
+        media_hosts=settings.zalo_media_hosts,
+        publish_file=file_publisher(runtime),
+        window_log=WindowLog(runtime.sessionmaker, runtime.app_ctx.clock),
     )
+
+
+def file_publisher(runtime: Runtime) -> FilePublisher:
+    """One-time download links (/tep/<token>) for files the OA cannot send."""
+
+    async def publish(user_id: str, document: Document) -> str | None:
+        async with runtime.sessionmaker() as session, session.begin():
+            ctx = runtime.app_ctx
+            return await file_links.publish(session, ctx, CHANNEL, user_id, document, ctx.clock())
+
+    return publish

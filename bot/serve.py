@@ -56,6 +56,8 @@ class Channels:
             out["telegram"] = self.telegram.fetch_media
         if self.zalo:
             out["zalo"] = self.zalo.fetch_media
+        if self.zalo_oa:
+            out["zalo_oa"] = self.zalo_oa.fetch_media
         return out
 
     def budgets(self) -> dict[str, SendBudget]:

@@ -1,6 +1,7 @@
 """Zalo OA's interaction windows seen by a team member: the announcement preview says how many people will
-not get it on Zalo and why, the real outbox sender through the real OA channel records Zalo's -230/-305
-refusals as their own outcome (never retried, not an error), and the delivery status says so."""
+not get it on Zalo and why; the outbox marks them ahead (never tried); the real outbox sender through the
+real OA channel records Zalo's own -305 refusal (our record and Zalo's disagree) as the same outcome
+(never retried, not an error), and the delivery status says so."""
 
 from __future__ import annotations
 
@@ -37,21 +38,24 @@ async def test_preview_counts_the_people_outside_the_window_and_the_outbox_skips
 ) -> None:
     now = runtime.app_ctx.clock()
     await make_team_member(runtime, chat)
-    # Residents of Thôn 3 on the commune's OA: wrote 1 hour, 3 days and 10 days ago.
-    ages = {"oa-recent": timedelta(hours=1), "oa-3days": timedelta(days=3), "oa-10days": timedelta(days=10)}
+    # Residents of Thôn 3 on the commune's OA: wrote 1 hour, 3 days and 10 days ago; «oa-skewed» wrote
+    # 1 hour ago by our record, 3 days ago by Zalo's.
+    ages = {"oa-recent": timedelta(hours=1), "oa-3days": timedelta(days=3), "oa-10days": timedelta(days=10),
+            "oa-skewed": timedelta(hours=1)}
+    zalo_ages = {**ages, "oa-skewed": timedelta(days=3)}
     async with runtime.sessionmaker() as session, session.begin():
         for platform_id, age in ages.items():
             session.add(User(channel="zalo_oa", platform_id=platform_id, chat_id=platform_id, consent_at=now - age,
                              commune_id="ha-long", village_id="ha-long-thon-3", role_village_ids=[],
-                             last_seen_at=now - age))
+                             last_seen_at=now - age, oa_last_message_at=now - age))
             wall_ms = int(fake.event("user_send_text", platform_id, text="x")["timestamp"])
-            fake.last_interaction[platform_id] = wall_ms - int(age.total_seconds() * 1000)
+            fake.last_interaction[platform_id] = wall_ms - int(zalo_ages[platform_id].total_seconds() * 1000)
 
     await chat.say(TEAM, "/thongbao")
     await chat.tap(TEAM, "Thôn 3")
     await chat.tap(TEAM, "Xong")
     preview = (await chat.say(TEAM, "Tối thứ Bảy họp thôn lúc 19 giờ tại nhà văn hóa."))[0].text
-    assert "Sẽ gửi đến 3 người." in preview
+    assert "Sẽ gửi đến 4 người." in preview
     assert f"⚠️ 2 người sẽ không nhận được trên Zalo vì {WHY} (quá 48 giờ)." in preview
     await chat.tap(TEAM, "Gửi")
 
@@ -66,18 +70,19 @@ async def test_preview_counts_the_people_outside_the_window_and_the_outbox_skips
         await channel.stop(grace_seconds=2)
 
     assert [s["user_id"] for s in fake.sent] == ["oa-recent"]
-    assert sorted((r["user_id"], r["error"]) for r in fake.refused) == [("oa-10days", -230), ("oa-3days", -305)]
+    assert [(r["user_id"], r["error"]) for r in fake.refused] == [("oa-skewed", -305)]  # the others never tried
     async with runtime.sessionmaker() as session:
         rows = {r.chat_id: r for r in await session.scalars(select(OutboxMessage))}
     assert rows["oa-recent"].status == "sent"
-    assert rows["oa-3days"].status == rows["oa-10days"].status == "zalo_window"
-    assert rows["oa-3days"].attempts == rows["oa-10days"].attempts == 1  # refused once, never retried
+    assert rows["oa-3days"].status == rows["oa-10days"].status == rows["oa-skewed"].status == "zalo_window"
+    assert rows["oa-3days"].attempts == rows["oa-10days"].attempts == 0  # counted ahead
+    assert rows["oa-skewed"].attempts == 1  # refused once, never retried
 
     await chat.tap(TEAM, "Tình trạng gửi")
     status = chat.text(TEAM)
     assert "• Đã gửi: 1" in status and "• Lỗi: 0" in status
-    assert f"• Không nhận được trên Zalo vì {WHY}: 2" in status
-    assert "Tổng: 3 người." in status
+    assert f"• Không nhận được trên Zalo vì {WHY}: 3" in status
+    assert "Tổng: 4 người." in status
 
 
 async def test_a_class_reminder_for_someone_silent_on_the_oa_is_skipped_not_failed(
@@ -100,7 +105,7 @@ async def test_a_class_reminder_for_someone_silent_on_the_oa_is_skipped_not_fail
     rows = {r.chat_id: r for r in await reminder_rows(runtime)}
     assert rows["r0"].status == "pending"
     assert rows["r1"].status == "zalo_window" and rows["r1"].attempts == 0
-    assert rows["r1"].error == "skipped: outside Zalo's interaction window"
+    assert rows["r1"].error == "counted ahead: outside Zalo's interaction window"
 
 
 async def test_officials_see_how_many_people_zalo_will_not_reach(runtime: Runtime) -> None:

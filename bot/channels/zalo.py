@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import hmac
 import logging
 from collections import OrderedDict
@@ -53,6 +52,7 @@ from bot.channels.base import (
     RecipientBlocked,
     RetryLater,
 )
+from bot.channels.media_download import save_photo
 from bot.channels.media_urls import MediaRefused, MediaUrlPolicy
 from bot.channels.user_queues import UserQueues
 from bot.channels.webhook_body import BadBody, bad_request, read_object
@@ -312,17 +312,7 @@ class ZaloChannel:
         except MediaRefused as exc:
             log.warning("zalo: photo not fetched: %s", exc)
             raise
-        if not content_type.startswith("image/"):
-            raise ValueError(f"not an image: {content_type}")
-        suffix = ".png" if content_type == "image/png" else ".jpg"
-        path = dest_dir / f"zalo-{hashlib.sha256(ref.encode()).hexdigest()[:20]}{suffix}"
-
-        def write() -> None:
-            dest_dir.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(body)
-
-        await asyncio.to_thread(write)
-        return path
+        return await save_photo(body, content_type, ref, dest_dir, "zalo")
 
     # --- lifecycle ----------------------------------------------------------------
 

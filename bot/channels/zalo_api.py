@@ -44,8 +44,8 @@ from typing import Any
 
 import aiohttp
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
-from yarl import URL
 
+from bot.channels import media_download
 from bot.channels.budget import Priority, SendBudget
 
 log = logging.getLogger(__name__)
@@ -230,23 +230,7 @@ class ZaloApi:
         `check_url` raises for a URL that must not be fetched; it sees the first URL and every
         redirect target before it is requested. The body is read in chunks and refused as soon as
         it passes `max_bytes`."""
-        session = await self._session_get()
-        for _hop in range(max_redirects + 1):
-            check_url(url)
-            async with session.get(url, timeout=aiohttp.ClientTimeout(total=20), allow_redirects=False) as resp:
-                if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
-                    url = str(resp.url.join(URL(resp.headers["Location"])))
-                    continue
-                resp.raise_for_status()
-                if (resp.content_length or 0) > max_bytes:
-                    raise ValueError(f"file larger than {max_bytes} bytes")
-                body = bytearray()
-                async for chunk in resp.content.iter_chunked(65536):
-                    body += chunk
-                    if len(body) > max_bytes:
-                        raise ValueError(f"file larger than {max_bytes} bytes")
-                return bytes(body), resp.content_type
-        raise ValueError(f"more than {max_redirects} redirects")
+        return await media_download.download(await self._session_get(), url, max_bytes, check_url, max_redirects)
 
     async def close(self) -> None:
         """Close the HTTP session if this client created it."""

@@ -8,6 +8,10 @@
 - One user's events are handled in order, different users concurrently.
 - `follow` greets and asks consent (the engine's /start); `unfollow` marks the person unreachable
   through `on_blocked`; button taps come back as text carrying the button's payload.
+- Window accounting (`window_log`, bot/services/oa_window.py): each message's Zalo timestamp is reported
+  before the turn, each delivered message after it is sent, so broadcasts know her window and quota.
+- Files go out as one-time links (`publish_file`); photos residents send are fetched on demand
+  (`fetch_media`) from the allowed media hosts only, up to MAX_PHOTO_BYTES.
 - Sending (`send`, the outbox Sender, and replies): `zalo_oa_render` payloads to /v3.0/oa/message/cs
   with the access token from `TokenKeeper`; on -216 the token is refreshed once and the message sent
   again. Errors: -230/-305 (outside Zalo's interaction window) -> `OutsideWindow`, -311 (the
@@ -19,8 +23,10 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -32,6 +38,8 @@ from bot.channels.base import (
     PermanentFailure,
     RetryLater,
 )
+from bot.channels.media_download import save_photo
+from bot.channels.media_urls import MediaRefused, MediaUrlPolicy
 from bot.channels.user_queues import UserQueues
 from bot.channels.zalo_oa_api import (
     OUT_OF_QUOTA,
@@ -44,9 +52,22 @@ from bot.channels.zalo_oa_api import (
 from bot.channels.zalo_oa_events import CHANNEL, SIGNATURE_HEADER, OaEvent, parse_signed, to_event
 from bot.channels.zalo_oa_render import render
 from bot.channels.zalo_oa_tokens import NotConnected, TokenKeeper
-from bot.messages import Incoming, Reply
+from bot.config import ZALO_MEDIA_HOSTS
+from bot.messages import Document, Incoming, Reply
 
 log = logging.getLogger(__name__)
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+# (user id, document) -> a one-time download URL for it, or None (bot/services/file_links.py)
+FilePublisher = Callable[[str, Document], Awaitable[str | None]]
+
+
+class WindowLog(Protocol):
+    """Where the channel reports what Zalo's window and quota depend on (bot/services/oa_window.py)."""
+
+    async def received(self, user_id: str, at: datetime) -> None: ...
+
+    async def sent(self, user_id: str, count: int, at: datetime | None = None) -> None: ...
 
 SEEN_KEYS = 4096
 SORRY_TEXT = "Xin lỗi, mình đang bận một chút. Bạn thử lại sau ít phút nhé."
@@ -65,6 +86,9 @@ class ZaloOaChannel:
         on_blocked: BlockedHook | None = None,
         media_base_url: str | None = None,
         idle_worker_seconds: float = 60.0,
+        media_hosts: Sequence[str] = ZALO_MEDIA_HOSTS,
+        publish_file: FilePublisher | None = None,
+        window_log: WindowLog | None = None,
     ) -> None:
         self._app_id = app_id
         self._secret_key = secret_key
@@ -73,6 +97,9 @@ class ZaloOaChannel:
         self._handler = handler
         self._on_blocked = on_blocked
         self.media_base_url = media_base_url.rstrip("/") if media_base_url else None
+        self.media_policy = MediaUrlPolicy(media_hosts)  # where photos residents send may be fetched from
+        self._publish_file = publish_file
+        self._window_log = window_log
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._users: UserQueues[OaEvent] = UserQueues(self._process, idle_worker_seconds)
         self._stopping = False
@@ -111,6 +138,12 @@ class ZaloOaChannel:
             return
         assert event.incoming is not None
         incoming: Incoming = event.incoming
+        at = datetime.fromtimestamp(event.timestamp_ms / 1000, UTC) if event.timestamp_ms else datetime.now(UTC)
+        if self._window_log is not None:
+            try:
+                await self._window_log.received(incoming.user_id, at)
+            except Exception:
+                log.exception("zalo-oa: recording a message time failed")
         try:
             replies = await self._handler(incoming)
         except Exception:
@@ -136,10 +169,14 @@ class ZaloOaChannel:
             await self.api.send_cs(token, user_id, message)
 
     async def send(self, chat_id: str, reply: Reply) -> None:
-        """Sender protocol: every message of `reply`, in order; raises a `SendError` subclass."""
+        """Sender protocol: every message of `reply`, in order; raises a `SendError` subclass. Each
+        delivered message is reported to `window_log` (Zalo's quota counts them)."""
+        sent = 0
         try:
-            for message in render(reply, self.media_base_url):
+            file_url = await self._file_url(chat_id, reply.document) if reply.document is not None else None
+            for message in render(reply, self.media_base_url, file_url):
                 await self._send_one(chat_id, message)
+                sent += 1
         except OaUnavailable as exc:
             raise RetryLater(30.0, str(exc)) from None
         except NotConnected as exc:
@@ -150,6 +187,33 @@ class ZaloOaChannel:
             if exc.code == OUT_OF_QUOTA:
                 raise OutOfQuota(str(exc)) from None
             raise PermanentFailure(str(exc)) from None
+        finally:
+            if sent and self._window_log is not None:
+                try:
+                    await self._window_log.sent(chat_id, sent)
+                except Exception:
+                    log.exception("zalo-oa: counting sent messages failed")
+
+    async def _file_url(self, chat_id: str, document: Document) -> str | None:
+        if self._publish_file is None:
+            return None
+        try:
+            return await self._publish_file(chat_id, document)
+        except Exception:
+            log.exception("zalo-oa: a download link for %s could not be made", document.filename)
+            return None
+
+    # --- media ------------------------------------------------------------------------
+
+    async def fetch_media(self, ref: str, dest_dir: Path) -> Path:
+        """Download a photo a resident sent to the OA (its URL on Zalo's servers) into `dest_dir`
+        (MediaFetcher): only from the allowed media hosts, at most MAX_PHOTO_BYTES."""
+        try:
+            body, content_type = await self.api.download(ref, MAX_PHOTO_BYTES, self.media_policy.check)
+        except MediaRefused as exc:
+            log.warning("zalo-oa: photo not fetched: %s", exc)
+            raise
+        return await save_photo(body, content_type, ref, dest_dir, "zalo-oa")
 
     # --- lifecycle ------------------------------------------------------------------------
 

@@ -16,11 +16,14 @@ Neither token nor secret ever appears in an exception or a log line: errors carr
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from aiolimiter import AsyncLimiter
+
+from bot.channels import media_download
 
 DEFAULT_API_BASE_URL = "https://openapi.zalo.me"
 DEFAULT_OAUTH_BASE_URL = "https://oauth.zaloapp.com"
@@ -137,6 +140,10 @@ class OaApi:
         except (TypeError, ValueError):
             number = None
         raise OaError(path, number, str(data.get("message") or ""))
+
+    async def download(self, url: str, max_bytes: int, check_url: Callable[[str], None]) -> tuple[bytes, str]:
+        """A file a user sent (no access token: Zalo's media URLs are public); see media_download."""
+        return await media_download.download(self._session, url, max_bytes, check_url)
 
     async def send_cs(self, access_token: str, user_id: str, message: dict[str, Any]) -> Any:
         return await self.call(

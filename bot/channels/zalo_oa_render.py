@@ -14,15 +14,20 @@
   The template shape `{"type": "template", "payload": {"template_type": "button", "text", "buttons"}}`
   is our reading of ZALO.md (its template_type is unconfirmed).
 - A picture is an image attachment (`template_type: media`, `media_type: image`, public URL under
-  `media_base_url`); in-memory images and files cannot be uploaded: a note points to the dashboard.
+  `media_base_url`); an in-memory image (a chart) cannot be uploaded: a note points to the dashboard.
+- A file goes out as a one-time download link (`file_url`, made by the channel's `publish_file`: the
+  web app's /tep/<token>) on a «⬇ Tải tệp» `oa.open.url` button, with a note; without one, a note.
+- A voice message: ZALO.md documents no audio attachment for consultation messages, so the synthesized
+  voice is an «🔊 Nghe đọc to» `oa.open.url` button to its `.aac` under the web app's /media/voice/
+  (the phone's browser plays it). It rides on the reply's template: no extra message (quota: 8 per window).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.channels.zalo_render import CHART_NOTE, DOCUMENT_NOTE, choices_block, media_url, split_text
-from bot.messages import Button, Reply, link_lines, numbered
+from bot.channels.zalo_render import CHART_NOTE, DOCUMENT_NOTE, choices_block, media_url, split_text, voice_url
+from bot.messages import Button, Reply, link_button, link_lines, numbered
 
 TEXT_LIMIT = 2000
 MAX_BUTTONS = 5
@@ -59,21 +64,37 @@ def image(url: str) -> dict[str, Any]:
     }
 
 
-def render(reply: Reply, media_base_url: str | None = None) -> list[dict[str, Any]]:
-    """The `message` objects that show `reply`, in order."""
+FILE_NOTE = "📄 Tệp «{filename}»: bấm «{button}» để tải về (liên kết dùng một lần, trong 24 giờ)."
+FILE_BUTTON = "⬇ Tải tệp"
+VOICE_BUTTON = "🔊 Nghe đọc to"
+
+
+def render(reply: Reply, media_base_url: str | None = None, file_url: str | None = None) -> list[dict[str, Any]]:
+    """The `message` objects that show `reply`, in order. `file_url`: the one-time link to the reply's
+    document (the OA sends no files); without one, a note says where else to get it."""
     body = reply.text.strip()
     notes = []
+    extra: list[Button] = []
     if reply.image_bytes is not None:
         notes.append(CHART_NOTE)
-    if reply.document is not None:
+    if reply.document is not None and file_url:
+        notes.append(FILE_NOTE.format(filename=reply.document.filename, button=FILE_BUTTON))
+        extra.append(link_button(FILE_BUTTON, file_url))
+    elif reply.document is not None:
         notes.append(DOCUMENT_NOTE.format(filename=reply.document.filename))
+    if reply.voice and media_base_url:  # the OA API sends no audio: a link to the web app's .aac
+        extra.append(link_button(VOICE_BUTTON, voice_url(media_base_url, reply.voice)))
+    plain = [b for b in reply.all_buttons() + extra if b.url is not None and not b.url.startswith("https://")]
+    if plain:  # Zalo opens only https links from a button: an http one (a test setup) is written out
+        notes.extend(link_lines(Reply("", buttons=(tuple(plain),)), body))
     body = "\n\n".join(part for part in [body, *notes] if part)
-    buttons = reply.all_buttons()
+    buttons = [b for b in reply.all_buttons() + extra if b not in plain]
     choices = [b for b in buttons if not b.is_link]
-    links = reply.links()
+    links = [b for b in buttons if b.is_link]
     if len(buttons) > MAX_BUTTONS:  # the choices become numbered text; links stay buttons if they fit
         if len(links) > MAX_BUTTONS:
-            body = "\n\n".join(part for part in [body, "\n".join(link_lines(reply, body))] if part)
+            written = link_lines(Reply("", buttons=(tuple(links),)), body)
+            body = "\n\n".join(part for part in [body, "\n".join(written)] if part)
             links = []
         if choices:
             body = f"{body}\n\n{choices_block(choices)}" if body else choices_block(choices)

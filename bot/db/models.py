@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.db.types import UTCDateTime, utcnow
@@ -54,6 +54,10 @@ class User(Base):
     read_aloud: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # «Luôn đọc to»
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Zalo OA window accounting (migration 0012; docs/architecture.md «Zalo OA windows»): the time of her
+    # last message to the OA, exact (Zalo's own timestamp), and the OA messages sent to her since then.
+    oa_last_message_at: Mapped[datetime | None]
+    oa_sent_since: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ConversationState(Base):
@@ -405,3 +409,19 @@ class GuidedEvent(Base):
     action: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FileLink(Base):
+    """A file for someone whose channel cannot receive files (the Zalo OA), downloaded once through
+    /tep/<token> within a day; the token is stored hashed, the row deleted once used or expired."""
+
+    __tablename__ = "file_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(128))
+    mime_type: Mapped[str] = mapped_column(String(128))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -14,8 +14,9 @@ from bot.db.models import Announcement, Role, User
 from bot.db.repositories import announcements as repo
 from bot.db.repositories import outbox as outbox_repo
 from bot.db.repositories import people
+from bot.services import oa_window
 from bot.services.errors import UserError
-from bot.services.outbox import OA_WINDOW, enqueue_for_users
+from bot.services.outbox import enqueue_for_users
 from bot.services.roles import require_team
 
 TEXT_MIN = 5
@@ -30,11 +31,12 @@ class Delivery:
     sent: int
     failed: int
     blocked: int
-    outside_window: int = 0  # Zalo OA refused: the person has not written to the OA recently (or no quota)
+    outside_window: int = 0  # Zalo OA: the person has not written to the OA for 48 h (not tried, or refused)
+    out_of_quota: int = 0  # Zalo OA: the 8 messages of her window were used up (counted ahead, or -311)
 
     @property
     def total(self) -> int:
-        return self.pending + self.sent + self.failed + self.blocked + self.outside_window
+        return self.pending + self.sent + self.failed + self.blocked + self.outside_window + self.out_of_quota
 
 
 def check_text(text: str) -> str:
@@ -70,21 +72,31 @@ async def recipient_count(session: AsyncSession, user: User | None, village_ids:
 OUTSIDE_WINDOW_REASON = "lâu không nhắn tin với OA của xã"
 
 
-async def outside_window_count(session: AsyncSession, village_ids: list[str], now: datetime) -> int:
-    """How many of the recipients are on the commune's Zalo OA but have not written to it for 48 h:
-    Zalo will refuse the announcement for them (last_seen_at is kept to 10 minutes: close enough)."""
-    return await people.count_oa_silent_in_villages(session, village_ids, now - OA_WINDOW)
+NO_QUOTA_REASON = f"OA của xã đã gửi họ đủ {oa_window.QUOTA} tin kể từ lần cuối họ nhắn"
+
+
+async def outside_window_count(
+    session: AsyncSession, village_ids: list[str], now: datetime, has_image: bool = False
+) -> oa_window.Unreachable:
+    """How many of the recipients on the commune's Zalo OA Zalo will refuse: silent for 48 h, or their
+    reply quota used up (counted ahead: services/oa_window.py)."""
+    return await oa_window.unreachable_in_villages(session, village_ids, now, has_image)
 
 
 async def outside_window_in_commune(session: AsyncSession, commune_id: str, now: datetime) -> int:
-    """The same figure for a whole commune (the officials' dashboard)."""
-    return await people.count_oa_silent_in_commune(session, commune_id, now - OA_WINDOW)
+    """People of a commune on the OA whom a message cannot reach now (the officials' dashboard)."""
+    return (await oa_window.unreachable_in_commune(session, commune_id, now)).silent
 
 
-def outside_window_note(count: int) -> str:
-    if not count:
-        return ""
-    return f"\n⚠️ {count} người sẽ không nhận được trên Zalo vì {OUTSIDE_WINDOW_REASON} (quá 48 giờ)."
+def outside_window_note(unreachable: oa_window.Unreachable) -> str:
+    lines = []
+    if unreachable.silent:
+        lines.append(f"\n⚠️ {unreachable.silent} người sẽ không nhận được trên Zalo vì {OUTSIDE_WINDOW_REASON} "
+                     "(quá 48 giờ).")
+    if unreachable.no_quota:
+        lines.append(f"\n⚠️ {unreachable.no_quota} người sẽ không nhận được trên Zalo vì {NO_QUOTA_REASON} "
+                     f"(Zalo cho gửi tối đa {oa_window.QUOTA} tin trong 48 giờ).")
+    return "".join(lines)
 
 
 def message_text(text: str, village_ids: list[str], app: AppContext) -> str:
@@ -136,7 +148,8 @@ async def delivery(session: AsyncSession, user: User | None, ann_id: int) -> tup
         sent=counts.get(outbox_repo.SENT, 0),
         failed=counts.get(outbox_repo.FAILED, 0) + counts.get(outbox_repo.EXPIRED, 0),
         blocked=counts.get(outbox_repo.BLOCKED, 0),
-        outside_window=counts.get(outbox_repo.OUT_OF_WINDOW, 0) + counts.get(outbox_repo.OUT_OF_QUOTA, 0),
+        outside_window=counts.get(outbox_repo.OUT_OF_WINDOW, 0),
+        out_of_quota=counts.get(outbox_repo.OUT_OF_QUOTA, 0),
     )
 
 

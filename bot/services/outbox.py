@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event
@@ -13,8 +13,7 @@ from bot.app_context import AppContext
 from bot.db.models import User
 from bot.db.repositories import outbox as repo
 from bot.messages import Button
-
-OA_WINDOW = timedelta(hours=48)  # Zalo OA: free consultation replies within 48 h of the person's last message
+from bot.services import oa_window
 
 
 def recipients(users: Iterable[User]) -> list[repo.Recipient]:
@@ -36,10 +35,14 @@ async def enqueue_for_users(
     buttons: Iterable[Iterable[Button]] = (),
     image_path: str | None = None,
 ) -> int:
-    """One pending row per user (idempotent per ref); returns how many rows were added."""
-    added = await repo.enqueue(
-        session, ref, recipients(users), text, now, buttons=stored_buttons(buttons), image_path=image_path
-    )
+    """One pending row per user (idempotent per ref); returns how many rows were added. Rows the Zalo OA
+    would refuse (outside the person's window, or over its reply quota: oa_window) are marked at once."""
+    to = recipients(users)
+    added = await repo.enqueue(session, ref, to, text, now, buttons=stored_buttons(buttons), image_path=image_path)
+    if any(r.channel == oa_window.CHANNEL for r in to):
+        await oa_window.mark_unreachable(
+            session, ref, now, image_path is not None, repo.OUT_OF_WINDOW, repo.OUT_OF_QUOTA
+        )
     if added and app is not None:
         wake = app.wake_outbox
         if wake is not None:  # after the turn's transaction commits, so the sender sees the rows

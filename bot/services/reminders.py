@@ -11,7 +11,7 @@ from bot.db.models import Klass
 from bot.db.repositories import classes as repo
 from bot.db.repositories import outbox as outbox_repo
 from bot.services.classes import class_text
-from bot.services.outbox import OA_WINDOW, enqueue_for_users
+from bot.services.outbox import enqueue_for_users
 from bot.services.registration import unregister_button
 
 
@@ -61,8 +61,8 @@ async def enqueue_due_reminders(session: AsyncSession, app: AppContext, now: dat
             now,
             [[unregister_button(klass.id)]],
         )
-        # On the commune's Zalo OA, people silent for 48 h would be refused by Zalo: skipped, not failed.
-        await outbox_repo.skip_silent_oa(session, ref, now - OA_WINDOW)
+        # On the commune's Zalo OA, people Zalo would refuse (silent 48 h, quota used) are skipped by
+        # enqueue_for_users (services/oa_window.py), not failed.
     return added
 
 

@@ -10,6 +10,7 @@ from bot.runtime import Runtime
 from bot.web.checkin import setup_checkin
 from bot.web.dashboard import setup_dashboard
 from bot.web.downloads import setup_downloads
+from bot.web.file_links import setup_file_links
 from bot.web.health import HealthNote, HealthProbe, setup_health
 from bot.web.practice import setup_practice
 from bot.web.security import harden
@@ -42,4 +43,5 @@ def create_web_app(
     setup_practice(app, runtime.sessionmaker, runtime.app_ctx)
     setup_checkin(app, runtime.sessionmaker, runtime.app_ctx)
     setup_downloads(app, runtime.sessionmaker, runtime.app_ctx)
+    setup_file_links(app, runtime.sessionmaker, runtime.app_ctx)
     return app

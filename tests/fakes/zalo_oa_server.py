@@ -7,6 +7,9 @@ accepts only the current refresh token and kills it (each refresh hands out a ne
 OpenAPI `POST /v3.0/oa/message/cs` checks the `access_token` header (unknown or expired -> -216) and the
 payload: `recipient.user_id`, `message.text` 1-2000 characters (else -210) or a template attachment
 (`button` with 1-MAX buttons of known types, `oa.query.*` payloads strings; `media` with an image URL).
+`oa.open.url` needs an https `url`, `oa.open.phone` a `phone_code` of digits (a leading + allowed).
+Media: `GET /media/{name}` serves `media[name]` (photos residents "sent": attachment URLs point here);
+`huge.jpg` streams without a Content-Length past any limit.
 Interaction windows: `last_interaction[user]` (ms, set by `event()` for user events) -> -230 after
 7 days, -305 after 48 h, -311 after 8 free replies within 48 h (`quota_per_48h`).
 `event(...)` builds a webhook event; `post_event(url, event)` signs it and posts it like Zalo.
@@ -61,6 +64,8 @@ class FakeOaServer(AiohttpFake):
         self.challenges: dict[str, str] = {}  # code -> PKCE challenge
         self.last_interaction: dict[str, int] = {}
         self.replies_since: dict[str, list[float]] = {}
+        self.media: dict[str, bytes] = {}  # name -> image bytes served at /media/{name}
+        self.media_hits: list[str] = []
 
     # --- controls ---------------------------------------------------------------------
     def authorize(self, code: str, challenge: str) -> None:
@@ -122,7 +127,25 @@ class FakeOaServer(AiohttpFake):
         app.router.add_post("/v4/oa/access_token", self._oauth)
         app.router.add_post("/v3.0/oa/message/cs", self._cs)
         app.router.add_get("/v2.0/oa/getoa", self._getoa)
+        app.router.add_get("/media/{name}", self._media)
         return app
+
+    def media_url(self, name: str) -> str:
+        return f"{self.base_url}/media/{name}"
+
+    async def _media(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        self.media_hits.append(name)
+        if name == "huge.jpg":
+            resp = web.StreamResponse(headers={"Content-Type": "image/jpeg"})
+            await resp.prepare(request)
+            with contextlib.suppress(ConnectionError):
+                for _ in range(400):  # 26 MB unless the client gives up first
+                    await resp.write(b"\xff" * 65536)
+            return resp
+        if name not in self.media:
+            raise web.HTTPNotFound()
+        return web.Response(body=self.media[name], content_type="image/png")
 
     def _new_tokens(self) -> dict[str, Any]:
         access = "acc-" + secrets.token_hex(12)
@@ -191,6 +214,10 @@ class FakeOaServer(AiohttpFake):
                 return "query payload"
             if b["type"] == "oa.open.url" and not str(b.get("payload", {}).get("url", "")).startswith("https://"):
                 return "url payload"
+            if b["type"] == "oa.open.phone":
+                phone = str(b.get("payload", {}).get("phone_code", ""))
+                if not phone.lstrip("+").isdigit():
+                    return "phone payload"
         return None
 
     async def _cs(self, request: web.Request) -> web.Response:

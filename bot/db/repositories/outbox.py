@@ -189,20 +189,6 @@ async def mark(
     await session.execute(_MARK_SENT if status == SENT else _MARK, params)
 
 
-async def skip_silent_oa(session: AsyncSession, ref: str, since: datetime) -> int:
-    """Mark `ref`'s pending Zalo OA rows of people silent since before `since` as OUT_OF_WINDOW (skipped:
-    Zalo would refuse them, so they are not even tried); returns how many."""
-    silent = select(User.id).where(User.last_seen_at < since)
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.ref == ref, OutboxMessage.status == PENDING, OutboxMessage.channel == "zalo_oa",
-               OutboxMessage.user_id.in_(silent))
-        .values(status=OUT_OF_WINDOW, error="skipped: outside Zalo's interaction window")
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
 async def retry_later(
     session: AsyncSession, row_id: int, at: datetime, error: str, count_attempt: bool = True
 ) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,34 +26,6 @@ async def count_residents_of_villages(session: AsyncSession, village_ids: Sequen
     return int(
         await session.scalar(
             select(func.count()).where(User.village_id.in_(list(village_ids)), User.blocked_at.is_(None))
-        )
-        or 0
-    )
-
-
-async def count_oa_silent_in_villages(session: AsyncSession, village_ids: Sequence[str], since: datetime) -> int:
-    """Reachable residents on the Zalo OA whose last message is older than `since` (outside Zalo's window)."""
-    if not village_ids:
-        return 0
-    return int(
-        await session.scalar(
-            select(func.count()).where(
-                User.village_id.in_(list(village_ids)), User.blocked_at.is_(None),
-                User.channel == "zalo_oa", User.last_seen_at < since,
-            )
-        )
-        or 0
-    )
-
-
-async def count_oa_silent_in_commune(session: AsyncSession, commune_id: str, since: datetime) -> int:
-    """Reachable residents of a commune on the Zalo OA whose last message is older than `since`."""
-    return int(
-        await session.scalar(
-            select(func.count()).where(
-                User.commune_id == commune_id, User.blocked_at.is_(None),
-                User.channel == "zalo_oa", User.last_seen_at < since,
-            )
         )
         or 0
     )

@@ -20,7 +20,7 @@ from bot.engine.flows.team_common import (
     villages_reply,
 )
 from bot.engine.router import router
-from bot.messages import Reply
+from bot.messages import MediaTooLarge, Reply
 from bot.services import announcements
 from bot.services.errors import UserError
 from bot.services.roles import require_team
@@ -59,6 +59,10 @@ async def _fetch_photo(ctx: Ctx) -> str:
         raise UserError("Kênh này chưa nhận được ảnh. Bạn gõ nội dung bằng chữ nhé.")
     try:
         path = await fetch(ctx.incoming.media_ref, ctx.app.settings.uploads_dir)
+    except MediaTooLarge as exc:
+        mb = exc.max_bytes // (1024 * 1024)
+        raise UserError(f"Ảnh này lớn quá (hơn {mb} MB), mình không nhận được. Bạn gửi ảnh nhỏ hơn "
+                        "(chụp lại, hoặc chọn gửi ảnh thường thay vì ảnh gốc), hoặc gõ nội dung bằng chữ nhé.") from exc
     except Exception as exc:
         raise UserError("Mình chưa tải được ảnh này. Bạn gửi lại ảnh, hoặc gõ nội dung bằng chữ nhé.") from exc
     return str(path)
@@ -78,7 +82,7 @@ async def ann_text(ctx: Ctx, text: str) -> list[Reply]:
     except UserError as err:
         return [Reply(err.message, buttons=rows(CANCEL))]
     count = await announcements.recipient_count(ctx.session, ctx.user, villages, ctx.app)
-    silent = await announcements.outside_window_count(ctx.session, villages, ctx.now)
+    silent = await announcements.outside_window_count(ctx.session, villages, ctx.now, has_image=bool(image))
     ctx.set_flow("ann_confirm", villages=villages, text=clean, image=image)
     return [
         Reply(
@@ -154,6 +158,11 @@ async def ann_status(ctx: Ctx, arg: cb.AnnouncementStatus) -> list[Reply]:
             + (
                 f"• Không nhận được trên Zalo vì {announcements.OUTSIDE_WINDOW_REASON}: {d.outside_window}\n"
                 if d.outside_window
+                else ""
+            )
+            + (
+                f"• Không nhận được trên Zalo vì {announcements.NO_QUOTA_REASON}: {d.out_of_quota}\n"
+                if d.out_of_quota
                 else ""
             )
             + f"Tổng: {d.total} người.",
