@@ -63,6 +63,8 @@ async def export(
             "chan_bot_luc": _time(user.blocked_at, tz),
             "tao_luc": _time(user.created_at, tz),
             "lan_cuoi_luc": _time(user.last_seen_at, tz),
+            "zalo_oa_tin_nhan_cuoi_luc": _time(user.oa_last_message_at, tz),  # Zalo's 48 h window
+            "zalo_oa_so_tin_da_gui_tu_do": user.oa_sent_since,
         },
         "tien_do_hoc": [
             {
