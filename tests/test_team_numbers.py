@@ -179,3 +179,32 @@ async def test_official_screens_keep_their_numbers(runtime: Runtime) -> None:
     await chat.say("canbo", "/thongke")
     login = await chat.say("canbo", "2")
     assert "Liên kết vào trang thống kê" in text(login)
+
+
+async def test_stopping_a_change_returns_to_the_class_and_zalo_screens_read_well(runtime: Runtime) -> None:
+    from tests.test_official_zalo_walk import ZaloOfficial, choices
+
+    chat = Chat(runtime, "zalo")
+    await make_team_member(runtime, chat)
+    member = ZaloOfficial(runtime, TEAM)
+    member.chat = chat
+    await member.say("/taolop")
+    await member.say("Dùng Zalo an toàn")
+    await member.say("3")  # ☐ Thôn 3 (Thôn 2 is 2)
+    await member.say("1")  # ✔ Xong
+    again = await member.say("a")  # too short a place: the suggestion stays as 1
+    assert choices(again)["✖ Thôi, không làm nữa"] == 0 and 1 in choices(again).values()
+    for line in ("1", "1", "30", "1", "1", "2", "1"):
+        await member.say(line)
+    time_screen = await member.say("3")  # 🕗 Đổi giờ
+    assert choices(time_screen)["✖ Thôi, không đổi nữa"] == 0
+    back = await member.say("0")
+    assert "📘 Dùng Zalo an toàn" in back and choices(back)["🕗 Đổi giờ"] == 3
+    await member.say("5")  # 👥 Đổi số chỗ: asks a number, shows no choices
+    back = await member.say("thoi")
+    assert "Tối đa 30 người" in back and choices(back)["👥 Đổi số chỗ"] == 5
+    place = await member.say("4")
+    assert choices(place) == {"✖ Thôi, không đổi nữa": 0}
+    back = await member.say("0")
+    assert choices(back)["📍 Đổi địa điểm"] == 4
+    assert "Nhà văn hóa thôn 3" in back  # nothing changed

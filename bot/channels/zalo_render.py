@@ -22,7 +22,7 @@ from bot.channels.typed_wording import for_typing
 from bot.channels.zalo_api import TEXT_LIMIT
 from bot.messages import Button, Reply, link_lines, numbered
 
-CHART_NOTE = "📊 Biểu đồ không gửi được qua Zalo. Bạn xem trên trang quản lý (web) của chương trình."
+CHART_NOTE = "📊 Biểu đồ không gửi được qua Zalo. Bạn xem biểu đồ trên trang thống kê: gõ /dangnhap để nhận liên kết."
 DOCUMENT_NOTE = (
     "📄 Tệp «{filename}» không gửi được qua Zalo. Bạn tải về trên trang quản lý (web) của chương trình."
 )

@@ -15,6 +15,7 @@ from bot.db.models import Role
 from bot.db.repositories import updates as updates_repo
 from bot.db.repositories import users as users_repo
 from bot.engine import everyday, texts
+from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.listen import spoken_answer
 from bot.engine.router import Route, Router
@@ -81,10 +82,10 @@ class Engine:
             # (and if a concurrent delivery of the same update got there first, it answered already).
             if not await self._claim_only(incoming):
                 return []
-            return [Reply(err.message, buttons=((MenuMain().button(texts.BTN_MENU),),))]
+            return [Reply(err.message, buttons=((MenuMain().button(texts.BTN_MENU, no.MENU),),))]
         except Exception:
             log.exception("engine failed on %s update %s", incoming.channel, incoming.update_id)
-            return [Reply(texts.SORRY, buttons=((MenuMain().button(texts.BTN_MENU),),))]
+            return [Reply(texts.SORRY, buttons=((MenuMain().button(texts.BTN_MENU, no.MENU),),))]
 
     async def _tell_role_change(self, incoming: Incoming, role: Role) -> None:
         hook = self.app.on_role_change
@@ -136,7 +137,7 @@ class Engine:
             return [Reply(_EVERYDAY_REPLY.get(str(dispatch.arg), texts.WHICH_ONE), buttons=_rows(shown))]
         route = dispatch.route
         if route is None:
-            return [Reply(texts.STALE_BUTTON, buttons=((MenuMain().button(texts.BTN_MENU),),))]
+            return [Reply(texts.STALE_BUTTON, buttons=((MenuMain().button(texts.BTN_MENU, no.MENU),),))]
         arg = dispatch.arg
         if ctx.user is None and not route.public:
             typed = dispatch.kind in ("fallback", "flow") and self.router.before_consent is not None

@@ -100,6 +100,9 @@ def _split_report_arg(ctx: Ctx, arg: str) -> tuple[str, str]:
 
 async def _report_replies(ctx: Ctx, month_text: str, wanted: str) -> list[Reply]:
     commune_id = _commune_for(ctx, wanted)
+    if commune_id is None and not month_text.strip():  # admin, last month: pick the commune by number
+        pick = [cb.Report(c.id).button(c.name) for c in ctx.app.places.communes.values()]
+        return [Reply("📄 Báo cáo tháng trước của xã nào?", buttons=rows(*pick, MENU_BUTTON))]
     if commune_id is None:
         ids = ", ".join(ctx.app.places.communes)
         raise UserError(f"Quản trị viên hãy ghi thêm mã xã, ví dụ: /baocao 11/2026 <mã xã>. Các mã: {ids}.")

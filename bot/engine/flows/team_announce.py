@@ -125,7 +125,7 @@ async def ann_confirm(ctx: Ctx, arg: cb.SendAnnouncement) -> list[Reply]:
     return [
         Reply(
             f"📣 Đã xếp hàng gửi thông báo đến {count} người. Bot gửi dần để không bị chặn; "
-            "bấm nút dưới đây để xem tình trạng.",
+            "bấm «Tình trạng gửi» để xem đã gửi được bao nhiêu.",
             buttons=rows(
                 cb.AnnouncementStatus(ann.id).button("📬 Tình trạng gửi", no.ANNOUNCEMENT_STATUS), ANNOUNCEMENTS, HOME
             ),

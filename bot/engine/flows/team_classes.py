@@ -26,7 +26,7 @@ from bot.engine.flows.team_common import (
     villages_reply,
 )
 from bot.engine.router import router
-from bot.messages import Reply
+from bot.messages import Button, Reply
 from bot.services import announcements
 from bot.services import classes as svc
 from bot.services.classes import ClassDraft
@@ -79,9 +79,13 @@ async def villages_done(ctx: Ctx, arg: cb.VillagesDone) -> list[Reply]:
     return [
         Reply(
             "Bước 3/6. Lớp học ở đâu? Gõ địa điểm, hoặc bấm gợi ý dưới đây.",
-            buttons=rows(cb.SuggestedPlace().button(_suggested_place(ctx, chosen[0]), no.WIZARD_NEXT), CANCEL),
+            buttons=rows(_suggestion(ctx), CANCEL),
         )
     ]
+
+
+def _suggestion(ctx: Ctx) -> Button:
+    return cb.SuggestedPlace().button(_suggested_place(ctx, ctx.data["villages"][0]), no.WIZARD_NEXT)
 
 
 def _suggested_place(ctx: Ctx, village_id: str) -> str:
@@ -100,8 +104,8 @@ async def suggested_place(ctx: Ctx, arg: cb.SuggestedPlace) -> list[Reply]:
 async def class_place(ctx: Ctx, text: str) -> list[Reply]:
     try:
         place = svc.check_place(text)
-    except UserError as err:
-        return [Reply(err.message, buttons=rows(CANCEL))]
+    except UserError as err:  # the suggestion stays: «1» still picks it
+        return [Reply(err.message, buttons=rows(_suggestion(ctx), CANCEL))]
     ctx.set_flow("class_time", **{**ctx.data, "place": place})
     return [time_reply(ctx, "Bước 4/6. Lớp học lúc nào? Gõ ngày giờ như bạn vẫn viết, hoặc bấm chọn.\n" + EXAMPLES)]
 
@@ -157,6 +161,8 @@ async def typed_seats(ctx: Ctx, text: str) -> Seats | list[Reply]:
 
     This screen asks for a number, so it shows no numbered buttons (a typed 1 is one seat)."""
     folded = fold(text)
+    if folded in STOP_WORDS and ctx.flow == "edit_capacity":  # nothing changed: back to the class
+        return await team_edits.class_detail(ctx, cb.ClassDetail(int(ctx.data.get("class_id", 0))))
     if folded in STOP_WORDS:
         return await abort(ctx, cb.TeamAbort())
     if folded in NO_LIMIT_WORDS:

@@ -128,4 +128,16 @@ def time_reply(ctx: Ctx, text: str) -> Reply:
     for days, hour, label in DATE_CHOICES:
         moment = datetime.combine(today + timedelta(days=days), time(hour), tzinfo=tz)
         buttons.append(cb.PickTime(int(moment.timestamp()) // 60).button(f"{label} ({moment:%d/%m})"))
-    return Reply(text, buttons=rows(*buttons, CANCEL))
+    return Reply(text, buttons=rows(*buttons, cancel_button(ctx)))
+
+
+def cancel_button(ctx: Ctx) -> Button:
+    """0 on a wizard step: «✖ Thôi, không làm nữa»; while changing a class, «✖ Thôi, không đổi nữa»
+    leads back to that class (nothing changed)."""
+    class_id = ctx.data.get("class_id") if ctx.flow in EDIT_FLOWS else None
+    if class_id:
+        return cb.ClassDetail(int(class_id)).button("✖ Thôi, không đổi nữa", no.TEAM_CANCEL)
+    return CANCEL
+
+
+EDIT_FLOWS = frozenset({"edit_time", "edit_place", "edit_capacity"})

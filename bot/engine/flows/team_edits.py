@@ -11,7 +11,7 @@ from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.flows.team_checkin import arrived_button, lesson_button, poster_button
-from bot.engine.flows.team_common import CANCEL, HOME, MY_CLASSES, NEW_CLASS, time_reply
+from bot.engine.flows.team_common import HOME, MY_CLASSES, NEW_CLASS, cancel_button, time_reply
 from bot.engine.router import router
 from bot.messages import Button, Reply
 from bot.services import classes as svc
@@ -48,6 +48,7 @@ async def my_classes(ctx: Ctx, arg: object) -> list[Reply]:
 async def class_detail(ctx: Ctx, arg: cb.ClassDetail) -> list[Reply]:
     require_team(ctx.user)
     klass = await svc.managed_class(ctx.session, ctx.user, arg.class_id)
+    ctx.set_flow("menu")  # also the way back from changing its time, place or seats
     registered = await svc.registered_users(ctx.session, klass)
     names = ", ".join(u.display_name or f"#{u.id}" for u in registered[:30]) or "chưa có ai"
     text = svc.class_text(klass, ctx.app.places, ctx.app, len(registered)) + f"\n\nĐã đăng ký: {names}"
@@ -87,7 +88,7 @@ async def edit_place(ctx: Ctx, arg: cb.EditPlace) -> list[Reply]:
     require_team(ctx.user)
     klass = await svc.managed_class(ctx.session, ctx.user, arg.class_id)
     ctx.set_flow("edit_place", class_id=klass.id)
-    return [Reply(f"Địa điểm hiện tại: {klass.place}.\nGõ địa điểm mới.", buttons=rows(CANCEL))]
+    return [Reply(f"Địa điểm hiện tại: {klass.place}.\nGõ địa điểm mới.", buttons=rows(cancel_button(ctx)))]
 
 
 @router.button(cb.EditCapacity)
@@ -107,7 +108,7 @@ async def typed_new_place(ctx: Ctx, text: str) -> list[Reply]:
     try:
         place = svc.check_place(text)
     except UserError as err:
-        return [Reply(err.message, buttons=rows(CANCEL))]
+        return [Reply(err.message, buttons=rows(cancel_button(ctx)))]
     return await apply_edit(ctx, place=place)
 
 
