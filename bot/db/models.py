@@ -54,7 +54,7 @@ class User(Base):
     read_aloud: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # «Luôn đọc to»
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    # Zalo OA window accounting (migration 0012; docs/architecture.md «Zalo OA windows»): the time of her
+    # Zalo OA window accounting (migration 0013; docs/architecture.md «Zalo OA windows»): the time of her
     # last message to the OA, exact (Zalo's own timestamp), and the OA messages sent to her since then.
     oa_last_message_at: Mapped[datetime | None]
     oa_sent_since: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

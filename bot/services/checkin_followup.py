@@ -19,11 +19,10 @@ from bot.app_context import AppContext
 from bot.db.models import Klass, User
 from bot.db.repositories import checkins as repo
 from bot.db.repositories import classes as classes_repo
-from bot.db.repositories import outbox as outbox_repo
 from bot.messages import Button
 from bot.services.classes import class_text
 from bot.services.dateparse import format_when
-from bot.services.outbox import OA_WINDOW, enqueue_for_users
+from bot.services.outbox import enqueue_for_users
 
 FOLLOWUP_TIME = time(8, 0)
 FOLLOWUP_CATCH_UP = timedelta(hours=12)
@@ -80,7 +79,6 @@ async def enqueue_no_show_messages(session: AsyncSession, app: AppContext, now: 
         ref = followup_ref(klass)
         for village_id, people in by_village.items():
             text, buttons = _message(app, klass, await _next_class(session, klass, village_id, now))
+            # people Zalo's OA would refuse (silent 48 h, quota used) are marked by enqueue_for_users
             added += await enqueue_for_users(session, app, ref, people, text, now, buttons)
-        if by_village:
-            await outbox_repo.skip_silent_oa(session, ref, now - OA_WINDOW)
     return added

@@ -1,6 +1,6 @@
 """Zalo OA window accounting in SQL: her last message (exact) and the OA messages sent since.
 
-The window runs from `COALESCE(oa_last_message_at, last_seen_at)` (rows from before migration 0011 have
+The window runs from `COALESCE(oa_last_message_at, last_seen_at)` (rows from before migration 0013 have
 only the 10-minute `last_seen_at`). Only consented people have a row, so nothing is written before consent.
 """
 
