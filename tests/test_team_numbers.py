@@ -128,7 +128,7 @@ async def test_team_member_walks_every_team_screen_with_numbers_and_each_action_
     assert detail["✅ Điểm danh"] == 1 and "🕗 Đổi giờ" not in detail
     sheet = screens.add(await chat.say(TEAM, "1"))
     assert sheet["✔ Xong, lưu điểm danh"] == 1 and sheet["➕ Thêm người đến không đăng ký"] == no.WALK_IN
-    assert sheet["☐ Nguyễn Thị Hoa"] == 3
+    assert sheet["☐ Nguyễn Thị Hoa"] == 3 and sheet["☰ Menu"] == 0
     assert "Có mặt: 1 người" in text(await chat.say(TEAM, "3"))
     walk_in = screens.add(await chat.say(TEAM, "2"))
     assert walk_in["↩ Quay lại điểm danh"] == 2

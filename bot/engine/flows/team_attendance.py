@@ -45,6 +45,7 @@ def _sheet_reply(sheet: svc.AttendanceSheet, note: str = "") -> Reply:
             cb.FinishAttendance(k.id).button("✔ Xong, lưu điểm danh", no.WIZARD_NEXT),
             cb.AskWalkIn(k.id).button("➕ Thêm người đến không đăng ký", no.WALK_IN),
             *buttons,
+            MENU_BUTTON,  # every tick is saved already; «Xong» closes the sheet
         ),
     )
 
