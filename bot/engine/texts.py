@@ -61,8 +61,8 @@ CODE_AFTER_CONSENT = (
     "bạn đồng ý trước, rồi gửi lại /ma {code} nhé."
 )
 CODE_KEPT = (
-    "Mình đã nhận mã mời {code}. Mình chưa lưu gì cả: bạn bấm «Đồng ý» (trong 30 phút) thì mình dùng mã "
-    "này ngay."
+    "Mình đã nhận mã mời {code}. Mình chưa lưu gì cả: bạn bấm «Đồng ý» trong vòng 30 phút thì mình dùng "
+    "mã này ngay."
 )
 
 HELP = (
