@@ -319,3 +319,34 @@ def test_the_window_and_the_typed_words() -> None:
     assert checkin.typed_agree_with_code("Đồng ý 4821") == "4821"
     assert checkin.key_of_start_arg("dd_" + "a" * 24) == "dd_" + "a" * 24
     assert checkin.key_of_start_arg("ref-zalo") is None
+
+
+async def test_a_team_member_on_zalo_gets_through_the_check_in_screens_with_numbers_only(
+    runtime: Runtime, clock: Clock
+) -> None:
+    zalo = Chat(runtime, channel="zalo")
+    await make_team_member(runtime, zalo)
+    await resident(runtime, zalo, "r-zalo", "Thôn 3", name="Bà Sáu")
+    await create_class_via_chat(zalo)
+    klass = await the_class(runtime)
+    clock.now = klass.starts_at + timedelta(minutes=1)
+    await zalo.say(TEAM, "/todoi")
+    await zalo.say(TEAM, "2")  # 📋 Lớp của tôi
+    detail = await zalo.say(TEAM, "1")  # the class
+    expected = {1: "✅ Điểm danh", 10: "🧾 Mã điểm danh (áp phích)", 11: "👀 Người đã đến"}
+    assert expected.items() <= numbered(detail).items()
+    shown = await zalo.say(TEAM, "10")
+    assert shown[0].image is not None and "ap-phich.pdf" in shown[1].text  # Zalo: the PDF as a link
+    assert shown[1].document is None
+    code = (await the_class(runtime, klass.id)).checkin_code
+    assert numbered(shown) == {11: "👀 Người đã đến", 9: "↩ Về lớp này", 8: "👥 Tổ công nghệ số", 0: "☰ Menu"}
+    assert "✅ Đã điểm danh!" in text_of(await zalo.say("r-zalo", f"diem danh {code}"))
+    live = await zalo.say(TEAM, "11")
+    assert "đã có 1 người đến" in text_of(live) and "Bà Sáu" in text_of(live)
+    assert numbered(live)[1] == "✅ Điểm danh" and numbered(live)[9] == "↩ Về lớp này"
+    assert 12 in numbered(await zalo.say(TEAM, "9"))  # back to the class, then 12
+    lessons = await zalo.say(TEAM, "12")
+    assert numbered(lessons)[9] == "↩ Về lớp này" and numbered(lessons)[8] == "Trang sau ▶"
+    picked = await zalo.say(TEAM, "2")
+    assert "Đã gắn bài" in text_of(picked)
+    assert "(đã học tại lớp)" in text_of(await zalo.say("r-zalo", "/tiendo"))
