@@ -58,6 +58,9 @@ def test_on_telegram_a_link_is_an_url_button_and_the_hotline_is_written() -> Non
         ("☰ Menu", None, "p:menu"),
     ]
     assert reply_text(reply).endswith("📞 Đường dây nóng của xã: 02373123456")
+    local = Reply("Đăng nhập:", buttons=((link_button("🌐 Mở trang", "http://127.0.0.1:8080/dangnhap/x"),),))
+    assert keyboard(local) is None  # Telegram refuses a local http address on a button
+    assert reply_text(local).endswith("🔗 🌐 Mở trang: http://127.0.0.1:8080/dangnhap/x")
 
 
 def test_on_the_zalo_bot_and_console_links_are_written_out_without_a_number() -> None:

@@ -61,14 +61,17 @@ def blocked_user_id(update: Update) -> str | None:
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """The inline keyboard for a reply's button rows (None without buttons). A link button is an URL
+    """The inline keyboard for a reply's button rows (None without buttons). An https link button is an URL
     button; a phone button has no Telegram form (no tel: URLs) and is written in the text (`reply_text`)."""
-    rows = [
-        [_inline(button) for button in row if button.phone is None]
-        for row in reply.buttons
-    ]
+    rows = [[_inline(button) for button in row if not _written(button)] for row in reply.buttons]
     rows = [row for row in rows if row]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _written(button: Button) -> bool:
+    """A phone button, or a link Telegram would refuse on a button (only https: a local http address is
+    BUTTON_URL_INVALID), goes in the text instead."""
+    return button.phone is not None or (button.url is not None and not button.url.startswith("https://"))
 
 
 def _inline(button: Button) -> InlineKeyboardButton:
@@ -78,9 +81,10 @@ def _inline(button: Button) -> InlineKeyboardButton:
 
 
 def reply_text(reply: Reply) -> str:
-    """The reply's text with its phone buttons written out («📞 label: number»), as Telegram shows it."""
-    phones = [line for line in link_lines(reply, reply.text) if line.startswith("📞")]
-    return "\n\n".join([reply.text, "\n".join(phones)]) if phones else reply.text
+    """The reply's text with its phone buttons (and http links) written out («📞 label: number»)."""
+    written = tuple(b for b in reply.links() if _written(b))
+    lines = link_lines(Reply("", buttons=(written,)), reply.text) if written else []
+    return "\n\n".join([reply.text, "\n".join(lines)]) if lines else reply.text
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
