@@ -91,8 +91,9 @@ async def redeem(session: AsyncSession, user: User, code: str, now: datetime, fa
     user.role_commune_id = invite.commune_id
     user.role_village_ids = sorted(invite.village_ids) if invite.role == Role.TEAM else []
     await roles_repo.audit(session, user, "invite", invite.code, now)
-    log.info("invite: %s user %s is now %s (%s) by code %s", user.channel, user.id, invite.role,
-             invite.commune_id or "all communes", invite.code)
+    # The code itself stays out of the log (it is a credential until used; the audit row keeps it).
+    log.info("invite: %s user %s is now %s (%s)", user.channel, user.id, invite.role,
+             invite.commune_id or "all communes")
     return invite
 
 

@@ -1,7 +1,7 @@
 """Zalo OA: exact last-message time and sends since (window and quota accounting); one-time file links
 
-Revision ID: 0012_oa_window
-Revises: 0011_guided
+Revision ID: 0013_oa_window
+Revises: 0012_checkin
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_oa_window"
-down_revision = "0011_guided"
+revision = "0013_oa_window"
+down_revision = "0012_checkin"
 branch_labels = None
 depends_on = None
 
