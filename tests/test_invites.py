@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
@@ -64,3 +66,18 @@ async def test_refusal_is_not_repeated_for_a_redelivered_update(chat: Chat) -> N
     first = await chat.send(wrong)
     assert "không đúng" in first[0].text
     assert await chat.send(wrong) == []
+
+
+async def test_redeemed_code_never_reaches_a_log_line(
+    runtime: Runtime, chat: Chat, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with runtime.sessionmaker() as session, session.begin():
+        invite = await create_invite(
+            session, runtime.app_ctx.places, "team", "ha-long", ["ha-long-thon-1"], clock.now, valid_days=1
+        )
+    await chat.onboard("t2")
+    with caplog.at_level(logging.DEBUG, logger="bot"):  # the app pins the SQL drivers at WARNING itself
+        await chat.say("t2", f"/ma {invite.code}")
+    assert "Tổ công nghệ số" in chat.text("t2")
+    assert any("invite:" in r.getMessage() for r in caplog.records)  # the redemption is logged…
+    assert invite.code not in caplog.text  # …without the code
