@@ -20,7 +20,9 @@ from tests.support.clock import Clock
 from tests.support.dashboard import add_user, new_link
 from tests.support.stats_data import expected_villages, generate, store
 
-COMMUNE_PAGES = ["", "/thon/{v}", "/bai-hoc", "/lop-hoc", "/bieu-do.png", "/xu-huong.png", "/xuat.xlsx", "/xuat.csv"]
+COMMUNE_PAGES = [
+    "", "/thon/{v}", "/bai-hoc", "/lop-hoc", "/huong-dan", "/bieu-do.png", "/xu-huong.png", "/xuat.xlsx", "/xuat.csv"
+]
 
 
 @pytest.fixture

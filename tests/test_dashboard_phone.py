@@ -54,7 +54,8 @@ async def test_dashboard_fits_a_phone(runtime: Runtime, chat: Chat, server: str,
         assert px >= 11, f"chart text shows at {px:.1f} px"
     await page.screenshot(path=str(tmp_path / "phone-overview.png"), full_page=True)
 
-    for path in ("/xa/ha-long/bai-hoc", "/xa/ha-long/lop-hoc", "/xa/ha-long/thon/ha-long-thon-2"):
+    pages = ("/xa/ha-long/bai-hoc", "/xa/ha-long/lop-hoc", "/xa/ha-long/huong-dan", "/xa/ha-long/thon/ha-long-thon-2")
+    for path in pages:
         await page.goto(server + path)
         await _no_overflow(page, path)
 

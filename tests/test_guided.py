@@ -158,6 +158,10 @@ async def test_guided_record_counts_is_audited_removed_and_continues_on_a_phone(
         assert hoa_row is not None and hoa_row.full_name is None and hoa_row.birth_year is None
         actions = list(await session.scalars(select(GuidedEvent.action).where(GuidedEvent.guided_id == hoa_row.id)))
     assert actions == ["recorded", "removed"]
+    page = await (await web.get("/xa/ha-long/huong-dan")).text()  # the trail on the dashboard too
+    assert "Nguyễn Thị Lan (1956)" in page and "Trần Văn Hòa" not in page and "(đã xóa thông tin)" in page
+    assert "— ghi nhận —\n        Anh Tâm (thành viên Tổ công nghệ số cộng đồng)" in page
+    assert re.search(r"— xóa ghi nhận —\s+(cán bộ xã|tài khoản số \d+ \(cán bộ xã\))", page)
     await say(chat, OFFICIAL, "2")  # back to the list
     gone = next(n for n, label in shown(chat, OFFICIAL).items() if "đã xóa" in label)
     assert re.search(r"— xóa ghi nhận — ", await say(chat, OFFICIAL, str(gone)))

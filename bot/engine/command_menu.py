@@ -22,12 +22,15 @@ TEAM_COMMANDS: list[tuple[str, str]] = [
     ("taolop", "Tạo lớp học mới"),
     ("lopcuatoi", "Các lớp bạn phụ trách"),
     ("thongbao", "Gửi thông báo cho người dân"),
+    ("huongdan", "Ghi nhận người được hướng dẫn (không dùng điện thoại)"),
+    ("xacnhan", "Xác nhận người học trên điện thoại"),
 ]
 
 OFFICIAL_COMMANDS: list[tuple[str, str]] = [
     ("thongke", "Thống kê kết quả học"),
     ("baocao", "Báo cáo tháng (tệp Excel)"),
     ("dangnhap", "Đăng nhập trang quản lý"),
+    ("nguoiduochuongdan", "Người được hướng dẫn trực tiếp"),
 ]
 
 

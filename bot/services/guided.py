@@ -169,6 +169,15 @@ async def detail(session: AsyncSession, viewer: User | None, guided_id: int) -> 
     return Detail(Entry(person, lessons), await repo.events(session, person.id))
 
 
+async def trails_for_official(
+    session: AsyncSession, app: AppContext, viewer: User | None, commune_id: str, limit: int = 500
+) -> list[Detail]:
+    """The dashboard's page: the commune's records (newest first, removed ones too) with their audit trails."""
+    page = await list_for_official(session, app, viewer, commune_id, 0, limit)
+    trails = await repo.events_of(session, [e.person.id for e in page.entries])
+    return [Detail(e, trails.get(e.person.id, [])) for e in page.entries]
+
+
 async def remove(session: AsyncSession, viewer: User | None, guided_id: int, now: datetime) -> GuidedPerson:
     """Soft delete: the record stops counting, her name and year are deleted, the audit trail stays."""
     person = await _for_official(session, viewer, guided_id, lock=True)

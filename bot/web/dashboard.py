@@ -24,7 +24,8 @@ from bot.app_context import AppContext
 from bot.content.places import Commune
 from bot.db.models import ClassStatus, Role, User
 from bot.db.repositories import classes as classes_repo
-from bot.services import announcements, charts, checkin, checkin_poster, periods, reports, stats, weblogin
+from bot.engine.texts import ROLE_LABELS
+from bot.services import announcements, charts, checkin, checkin_poster, guided, periods, reports, stats, weblogin
 from bot.services.errors import Forbidden, UserError
 from bot.web.certificate_page import certificate_page
 from bot.web.security import SECURITY_HEADERS, same_origin_post
@@ -294,6 +295,25 @@ class Dashboard:
             raise UserError("Không tìm thấy lớp học này.")
         return int(raw)
 
+    async def guided_people(self, request: web.Request) -> web.StreamResponse:
+        """Residents guided without a phone: each record with who recorded it, when, and what happened since."""
+        period = self.period(request)
+        async with self.tx() as session:
+            user, commune = await self._commune(request, session)
+            records = await guided.trails_for_official(session, self.app, user, commune.id)
+        return self.render(
+            "guided.html",
+            request,
+            records=records,
+            tab="guided",
+            tz=self.tz,
+            labels=guided.ACTION_LABELS,
+            role_labels=ROLE_LABELS,
+            village_label=self.app.places.village_label,
+            lesson_titles=lambda ids: guided.in_curriculum_order(self.app, ids),
+            **self.page_ctx(request, user, commune, period),
+        )
+
     # ------------------------------------------------------------ images and exports
 
     async def _overview_for(self, request: web.Request, with_trend: bool) -> stats.CommuneOverview:
@@ -378,6 +398,8 @@ def setup_dashboard(app: web.Application, sessionmaker: async_sessionmaker[Async
         ("GET", "/xa/{commune_id}/lop-hoc", dash.classes),
         ("GET", "/xa/{commune_id}/lop-hoc/{class_id}", dash.class_page),
         ("GET", "/xa/{commune_id}/lop-hoc/{class_id}/ap-phich.{ext:pdf|png}", dash.class_poster),
+
+        ("GET", "/xa/{commune_id}/huong-dan", dash.guided_people),
         ("GET", "/xa/{commune_id}/bieu-do.png", dash.coverage_png),
         ("GET", "/xa/{commune_id}/xu-huong.png", dash.trend_png),
         ("GET", "/xa/{commune_id}/xuat.xlsx", dash.export_xlsx),

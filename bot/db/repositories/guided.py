@@ -78,6 +78,21 @@ async def events(session: AsyncSession, guided_id: int) -> list[tuple[GuidedEven
     return [(e, u) for e, u in (await session.execute(stmt)).all()]
 
 
+async def events_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[tuple[GuidedEvent, User | None]]]:
+    out: dict[int, list[tuple[GuidedEvent, User | None]]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    stmt = (
+        select(GuidedEvent, User)
+        .outerjoin(User, User.id == GuidedEvent.actor_id)
+        .where(GuidedEvent.guided_id.in_(list(ids)))
+        .order_by(GuidedEvent.at, GuidedEvent.id)
+    )
+    for e, u in (await session.execute(stmt)).all():
+        out[e.guided_id].append((e, u))
+    return out
+
+
 async def matches(session: AsyncSession, village_id: str, name_key: str, birth_year: int) -> list[GuidedPerson]:
     """Active records not linked to a phone yet with this folded name, year and village (oldest first)."""
     stmt = (
