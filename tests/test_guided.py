@@ -202,6 +202,8 @@ async def test_guided_record_counts_is_audited_removed_and_continues_on_a_phone(
     async with runtime.sessionmaker() as session:
         lan = await session.scalar(select(GuidedPerson).where(GuidedPerson.village_id == "ha-long-thon-3"))
         assert lan is not None and (lan.full_name, lan.birth_year, lan.user_id) == (None, None, None)
+        quoted = await session.scalar(select(func.count()).where(OutboxMessage.text.like("%Nguyễn Thị Lan%")))
+    assert quoted == 0  # the request the team member got, which named her, is gone too
 
 
 async def test_a_refused_match_links_nothing(runtime: Runtime, chat: Chat, clock: Clock) -> None:

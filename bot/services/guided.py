@@ -185,15 +185,17 @@ async def remove(session: AsyncSession, viewer: User | None, guided_id: int, now
         return person  # removing twice changes nothing
     assert viewer is not None
     person.removed_at, person.removed_by = now, viewer.id
-    _forget(person)
+    await _forget(session, person)
     await repo.add_event(session, person.id, Action.REMOVED, viewer.id, now)
     return person
 
 
-def _forget(person: GuidedPerson) -> None:
+async def _forget(session: AsyncSession, person: GuidedPerson) -> None:
+    """Her personal data goes: name and year on the record, and the match requests that quoted them."""
     person.full_name = person.name_key = None
     person.birth_year = None
     person.claim_user_id = person.claimed_at = None
+    await repo.forget_messages(session, person.id)
 
 
 # ---------------------------------------------------------------- a resident on a phone: the match
@@ -372,7 +374,7 @@ async def erase_for(session: AsyncSession, user: User, now: datetime) -> None:
     """She deletes her data: records linked to her lose her name and year (they keep counting as one
     anonymous guided person, in the village, for the team's work); a match she asked for is withdrawn."""
     for person in await repo.linked_to(session, user.id):
-        _forget(person)
+        await _forget(session, person)
         person.user_id = None
         await repo.add_event(session, person.id, Action.ERASED, None, now)
     for person in await repo.claimed_by(session, user.id):

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from bot.db.models import GuidedEvent, GuidedLesson, GuidedPerson, Role, User
+from bot.db.models import GuidedEvent, GuidedLesson, GuidedPerson, OutboxMessage, Role, User
 
 _ACTIVE = GuidedPerson.removed_at.is_(None)
 
@@ -154,6 +154,15 @@ async def team_of_commune(session: AsyncSession, commune_id: str) -> list[User]:
     """Team members of the commune (their villages are checked by the caller)."""
     stmt = select(User).where(User.role == Role.TEAM, User.role_commune_id == commune_id).order_by(User.id)
     return list(await session.scalars(stmt))
+
+
+async def forget_messages(session: AsyncSession, guided_id: int) -> None:
+    """The match requests sent to team members about this record carry her name and year: delete them."""
+    await session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.ref.like(f"guided:{guided_id}:claim:%"))
+        .execution_options(synchronize_session=False)
+    )
 
 
 # ---------------------------------------------------------------- statistics
