@@ -287,13 +287,15 @@ async def test_web_check_in_page_and_dashboard_live_count(
     assert pdf.status == 200 and (await pdf.read()).startswith(b"%PDF")
     assert await attendance_count(runtime, klass.id) == 0  # opening the page records nothing
 
-    clock.now = klass.starts_at + timedelta(minutes=10)
-    await chat.say("r-1", f"diem danh {klass.checkin_code}")
     official = await add_user(runtime, "can-bo", "official", "ha-long")
     login = await web.post(
         await new_link(runtime, official), headers={"Origin": str(web.make_url("")).rstrip("/")}, allow_redirects=False
     )
     assert login.status == 302
+    soon = await (await web.get("/xa/ha-long/lop-hoc")).text()  # not started yet: «Sắp diễn ra», with its page
+    assert "Sắp diễn ra" in soon and f"/xa/ha-long/lop-hoc/{klass.id}" in soon
+    clock.now = klass.starts_at + timedelta(minutes=10)
+    await chat.say("r-1", f"diem danh {klass.checkin_code}")
     listing = await (await web.get("/xa/ha-long/lop-hoc")).text()
     assert f"/xa/ha-long/lop-hoc/{klass.id}" in listing
     detail = await web.get(f"/xa/ha-long/lop-hoc/{klass.id}")
@@ -350,3 +352,23 @@ async def test_a_team_member_on_zalo_gets_through_the_check_in_screens_with_numb
     picked = await zalo.say(TEAM, "2")
     assert "Đã gắn bài" in text_of(picked)
     assert "(đã học tại lớp)" in text_of(await zalo.say("r-zalo", "/tiendo"))
+
+
+async def test_moving_a_class_onto_another_classs_code_draws_a_new_code(runtime: Runtime, chat: Chat) -> None:
+    await make_team_member(runtime, chat)
+    await create_class_via_chat(chat)
+    first = await the_class(runtime)
+    await create_class_via_chat(chat, when="28/11/2026 8h")
+    second = await the_class(runtime)
+    await poster(chat, first.id)
+    await poster(chat, second.id)
+    first, second = await the_class(runtime, first.id), await the_class(runtime, second.id)
+    async with runtime.sessionmaker() as session, session.begin():  # a clash, as if drawn before the move
+        moved = await session.get(Klass, second.id)
+        assert moved is not None
+        moved.checkin_code = first.checkin_code
+    await chat.tap_payload(TEAM, cb.EditTime(second.id).pack())
+    reply = text_of(await chat.say(TEAM, "thứ 7 tuần này 18h"))
+    renewed = await the_class(runtime, second.id)
+    assert renewed.checkin_code != first.checkin_code and f"Mã điểm danh mới: {renewed.checkin_code}" in reply
+    assert "in lại" in reply and renewed.checkin_token == second.checkin_token

@@ -133,6 +133,21 @@ async def ensure_code(session: AsyncSession, klass: Klass) -> Klass:
     return klass
 
 
+async def recheck_code(session: AsyncSession, klass: Klass) -> bool:
+    """After the class moved: if another class (not cancelled) starting within CODE_GUARD now has the same
+    code, draw a new one (the token stays, so the QR of a printed poster still works). True if it changed."""
+    if not klass.checkin_code:
+        return False
+    around = (klass.starts_at - CODE_GUARD, klass.starts_at + CODE_GUARD)
+    others = await repo.with_code(session, klass.checkin_code, *around)
+    if not any(k.id != klass.id for k in others):
+        return False
+    klass.checkin_code = None
+    await session.flush()
+    await ensure_code(session, klass)
+    return True
+
+
 async def viewable_class(session: AsyncSession, user: User | None, class_id: int) -> Klass:
     """The class, if `user` may see its code, poster and names: a team member of its villages, an
     official of its commune, or an admin (checked here, whatever the payload said)."""

@@ -248,11 +248,15 @@ class Dashboard:
         async with self.tx() as session:
             user, commune = await self._commune(request, session)
             rows = await stats.commune_classes(session, self.app, commune.id, period)
+            # Not started yet or still open for check-in (a period ends now, so these are not in `rows` yet).
+            since = self.now() - checkin.CLASS_LENGTH
+            upcoming = await classes_repo.upcoming_in_commune(session, commune.id, since, limit=20)
         names = self.app.places.villages
         return self.render(
             "classes.html",
             request,
             rows=rows,
+            upcoming=upcoming,
             tab="classes",
             tz=self.tz,
             village_names=lambda ids: ", ".join(names[v].name for v in ids if v in names) or "Cả xã",

@@ -14,6 +14,7 @@ from bot.engine.flows.team_checkin import arrived_button, lesson_button, poster_
 from bot.engine.flows.team_common import HOME, MY_CLASSES, NEW_CLASS, cancel_button, time_reply
 from bot.engine.router import router
 from bot.messages import Button, Reply
+from bot.services import checkin
 from bot.services import classes as svc
 from bot.services.dateparse import EXAMPLES, format_when
 from bot.services.errors import UserError
@@ -117,11 +118,16 @@ async def apply_edit(ctx: Ctx, **changes: object) -> list[Reply]:
     klass = await svc.update_class(ctx.session, ctx.app, ctx.user, class_id, ctx.now, **changes)  # type: ignore[arg-type]
     told = await svc.count_registered(ctx.session, klass)
     ctx.set_flow("menu")
+    poster = ""
+    if klass.checkin_code and "starts_at" in changes:
+        renewed = await checkin.recheck_code(ctx.session, klass)
+        again = f"Mã điểm danh mới: {klass.checkin_code}. " if renewed else ""
+        poster = f"\n{again}Áp phích đã in ghi giờ cũ: mở lớp này, chọn «🧾 Mã điểm danh (áp phích)» (số 10) để in lại."
     return [
         Reply(
             "✅ Đã cập nhật lớp:\n\n"
             + svc.class_text(klass, ctx.app.places, ctx.app)
-            + f"\n\nĐã báo cho {told} người đăng ký.",
+            + f"\n\nĐã báo cho {told} người đăng ký.{poster}",
             buttons=rows(MY_CLASSES, HOME, MENU_BUTTON),
         )
     ]
