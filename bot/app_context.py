@@ -39,3 +39,7 @@ class AppContext:
     invite_failures: FailureLog = field(default_factory=FailureLog)  # wrong /ma codes (bot/services/invites.py)
     pending_codes: PendingCodes = field(default_factory=PendingCodes)  # /ma CODE before consent, in memory
     on_role_change: RoleChangeHook | None = None  # see RoleChangeHook; failures are logged, never fatal
+    # Channels whose turns write their replies to the reply journal (bot/journal/; `serve` sets the running
+    # ones, whose channels report deliveries), and the instance that leases what it writes.
+    journal_channels: frozenset[str] = frozenset()
+    instance_id: str = "local"

@@ -107,6 +107,8 @@ class Reply:
     voice: str | None = None  # path to an OGG/Opus voice message (bot.speech's cache; an .aac beside it for Zalo)
     link: str | None = None  # the URL the picture encodes (a QR code): printed by the console, scanned on phones
     edit: bool = False  # hint: may replace the previous bot message (lesson navigation)
+    # Its reply-journal entry (bot/journal/), set by the engine: the channel reports it delivered once sent.
+    journal_id: int | None = field(default=None, compare=False)
 
     def all_buttons(self) -> list[Button]:
         return [b for row in self.buttons for b in row]

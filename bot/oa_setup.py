@@ -51,6 +51,7 @@ async def build_oa_channel(settings: Settings, runtime: Runtime) -> ZaloOaChanne
         media_hosts=settings.zalo_media_hosts,
         publish_file=file_publisher(runtime),
         window_log=WindowLog(runtime.sessionmaker, runtime.app_ctx.clock),
+        on_delivered=runtime.journal.delivered,
     )
 
 

@@ -22,6 +22,7 @@ from bot.db.types import utcnow
 from bot.engine import flows  # noqa: F401  (registers every flow on the router)
 from bot.engine.engine import Engine
 from bot.engine.router import router
+from bot.journal.delivery import ReplyJournal
 from bot.messages import Incoming, Reply
 from bot.observability import UPDATE_SECONDS, UPDATES, current_update
 from bot.services import dedupe
@@ -49,6 +50,10 @@ class Runtime:
     app_ctx: AppContext
     engine: Engine
     _user_turns: dict[tuple[str, str], _UserTurns] = field(default_factory=dict)
+    journal: ReplyJournal = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.journal = ReplyJournal(self.sessionmaker, self, clock=self.app_ctx.clock)
 
     @classmethod
     async def create(
@@ -71,21 +76,42 @@ class Runtime:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """The channels' Handler: one turn, serialised per user within this process."""
-        key = (incoming.channel, incoming.user_id)
-        turns = self._user_turns.setdefault(key, _UserTurns())
-        turns.waiting += 1
         token = current_update.set(f"{incoming.channel}:{incoming.update_id or '-'}")
         try:
-            async with turns.lock:
+            await self.acquire_person(incoming.channel, incoming.user_id)
+            try:
                 with UPDATE_SECONDS.labels(incoming.channel).time():
                     replies = await self.engine.handle(incoming)
+            finally:
+                self.release_person(incoming.channel, incoming.user_id)
             UPDATES.labels(incoming.channel).inc()
         finally:
             current_update.reset(token)
-            turns.waiting -= 1
-            if turns.waiting == 0:  # nobody else holds or waits for this user's lock
-                del self._user_turns[key]
         return replies
+
+    async def acquire_person(self, channel: str, person: str) -> None:
+        """Wait for this person's turn lock (first come, first served); `release_person` gives it back.
+        The reply journal holds it while it resends what a crash left undelivered (private chats:
+        the chat id is the user id)."""
+        key = (channel, person)
+        turns = self._user_turns.setdefault(key, _UserTurns())
+        turns.waiting += 1
+        try:
+            await turns.lock.acquire()
+        except BaseException:
+            self._left(key, turns)
+            raise
+
+    def release_person(self, channel: str, person: str) -> None:
+        key = (channel, person)
+        turns = self._user_turns[key]
+        turns.lock.release()
+        self._left(key, turns)
+
+    def _left(self, key: tuple[str, str], turns: _UserTurns) -> None:
+        turns.waiting -= 1
+        if turns.waiting == 0:  # nobody else holds or waits for this user's lock
+            del self._user_turns[key]
 
     async def mark_blocked(self, channel: str, user_id: str) -> None:
         """BlockedHook for channels: the platform says this user blocked the bot."""

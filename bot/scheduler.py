@@ -30,6 +30,7 @@ from bot.app_context import AppContext
 from bot.db.models import User
 from bot.db.repositories import leases
 from bot.db.repositories import people as people_repo
+from bot.db.repositories import replies as replies_repo
 from bot.services import announcements as announcements_svc
 from bot.services import attendance as attendance_svc
 from bot.services import checkin_followup, dedupe
@@ -179,8 +180,8 @@ class BotScheduler:
 
     async def daily_purge(self) -> tuple[int, int] | None:
         """Daily, on the leader: drop processed-update keys older than DEDUPE_RETENTION_HOURS, walk-in
-        names older than WALK_IN_NAME_RETENTION_DAYS, and uploaded photos no announcement uses (a day
-        old). Returns (keys, names) removed."""
+        names older than WALK_IN_NAME_RETENTION_DAYS, uploaded photos no announcement uses (a day
+        old), and reply-journal rows delivered over an hour ago. Returns (keys, names) removed."""
         now = self.app.clock()
         settings = self.app.settings
         try:
@@ -192,8 +193,10 @@ class BotScheduler:
                     session, now, timedelta(days=settings.walk_in_name_retention_days)
                 )
                 files = await announcements_svc.delete_orphan_uploads(session, settings.uploads_dir, now)
+                replies = await replies_repo.purge_delivered(session, now - replies_repo.DELIVERED_KEPT)
             log.info(
-                "scheduler: purged %d processed-update keys, %d walk-in names, %d unused uploads", keys, names, files
+                "scheduler: purged %d processed-update keys, %d walk-in names, %d unused uploads, %d delivered replies",
+                keys, names, files, replies,
             )
             return keys, names
         except Exception:

@@ -91,6 +91,7 @@ def build_channels(settings: Settings, runtime: Runtime) -> Channels:
             base_url=settings.telegram_api_base_url,
             webhook_secret=settings.telegram_webhook_secret,
             overall_rate=settings.telegram_rate_overall,
+            on_delivered=runtime.journal.delivered,
         )
     if settings.zalo_bot_token:
         channels.zalo = ZaloChannel(
@@ -103,6 +104,7 @@ def build_channels(settings: Settings, runtime: Runtime) -> Channels:
             rate_per_second=settings.zalo_rate_overall,
             media_hosts=settings.zalo_media_hosts,
             on_quota=runtime.tell_admins_quota,
+            on_delivered=runtime.journal.delivered,
         )
     return channels
 
@@ -190,6 +192,11 @@ async def serve(settings: Settings) -> int:
     instance = claimed.name
     channels = build_channels(settings, runtime)
     channels.zalo_oa = await build_oa_channel(settings, runtime)
+    # The reply journal: this instance leases what its turns write; undelivered replies of a previous run
+    # are claimed (each person's turns wait behind theirs) before any update is taken.
+    runtime.journal.owner = runtime.app_ctx.instance_id = instance
+    runtime.app_ctx.journal_channels = frozenset(channels.senders())
+    await runtime.journal.start(channels.senders())
     webhooks, probes, notes = web_parts(channels)
     runner = app_runner(create_web_app(runtime, webhooks, probes, notes))
     await runner.setup()
@@ -227,6 +234,7 @@ async def serve(settings: Settings) -> int:
     finally:
         log.info("stopping: no new updates; finishing the ones in flight")
         stop.set()
+        await runtime.journal.stop_resending()
         if channels.telegram:
             await channels.telegram.stop()
         if channels.zalo:
@@ -237,6 +245,7 @@ async def serve(settings: Settings) -> int:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await scheduler.stop()
+        await runtime.journal.close()
         await sender_task
         await runner.cleanup()
         await runtime.close()

@@ -1,19 +1,24 @@
 """What every channel adapter offers to the rest of the app.
 
 Adapters know nothing of the database. They receive updates, call a `Handler`
-(the engine, wrapped by the app), and render the returned replies. The outbox
+(the engine, wrapped by the app), render the returned replies, and report them through a
+`DeliveredHook` (the reply journal). The outbox
 sender uses `Sender.send` and reacts to the exceptions below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from bot.messages import Incoming, Reply
 
 Handler = Callable[[Incoming], Awaitable[list[Reply]]]
 """Engine entry point as seen by a channel: one event in, replies out."""
+
+DeliveredHook = Callable[[Sequence[Reply]], None]
+"""Called by a channel once it has sent a turn's replies (or given up on them): the reply journal marks
+them delivered (replies carrying a `journal_id`; others are ignored). A cheap, synchronous call."""
 
 BlockedHook = Callable[[str, str], Awaitable[None]]
 """Called as hook(channel, user_id) when the platform says the user blocked the bot."""

@@ -31,7 +31,14 @@ from telegram.error import (
 )
 from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ContextTypes, ExtBot, TypeHandler
 
-from bot.channels.base import BlockedHook, Handler, PermanentFailure, RecipientBlocked, RetryLater
+from bot.channels.base import (
+    BlockedHook,
+    DeliveredHook,
+    Handler,
+    PermanentFailure,
+    RecipientBlocked,
+    RetryLater,
+)
 from bot.channels.budget import SendBudget
 from bot.channels.telegram_convert import CHANNEL, blocked_user_id, incoming_from_update
 from bot.channels.telegram_limiter import BudgetRateLimiter, retry_after_seconds
@@ -126,12 +133,14 @@ class TelegramChannel:
         poll_timeout: float = 10.0,
         typing_delay: float = 1.0,
         broadcast_pool_size: int = 32,
+        on_delivered: DeliveredHook | None = None,
     ) -> None:
         """`overall_rate`: messages/s this bot token may send, replies and broadcasts together
         (`self.budget`, replies first; None = no limit). A reply answered 429 is retried up to
         `max_retries_on_429` times after `retry_after`. "typing…" only for turns slower than `typing_delay`."""
         self._handler = handler
         self._on_blocked = on_blocked
+        self._on_delivered = on_delivered
         self._webhook_secret = webhook_secret
         self._poll_timeout = poll_timeout
         self._typing_delay = typing_delay
@@ -282,6 +291,8 @@ class TelegramChannel:
             await self._blocked(incoming.user_id)
         except TelegramError:
             log.exception("could not deliver replies to telegram chat %s", incoming.reply_to)
+        if self._on_delivered is not None:  # sent, or given up on: the journal's entries are done
+            self._on_delivered(replies)
 
     async def _run_handler(self, incoming: Incoming) -> list[Reply]:
         typing = asyncio.create_task(self._typing(_chat_ref(incoming.reply_to)))

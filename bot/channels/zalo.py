@@ -45,6 +45,7 @@ from aiohttp import web
 
 from bot.channels.base import (
     BlockedHook,
+    DeliveredHook,
     Handler,
     PermanentFailure,
     QuotaExceeded,
@@ -109,6 +110,7 @@ class ZaloChannel:
         session: aiohttp.ClientSession | None = None,
         media_hosts: Sequence[str] = ZALO_MEDIA_HOSTS,
         max_turns_in_flight: int = 20,
+        on_delivered: DeliveredHook | None = None,
     ) -> None:
         """`max_turns_in_flight`: turns running at once over all users (each user's turns stay in
         order, one at a time); others wait their turn instead of exhausting the database pool (20: the
@@ -127,6 +129,7 @@ class ZaloChannel:
         self.budget = self.api.budget
         self._turns = asyncio.Semaphore(max_turns_in_flight)
         self._handler = handler
+        self._on_delivered = on_delivered
         self.media_policy = MediaUrlPolicy(media_hosts)  # where user photos may be fetched from
         self._on_blocked = on_blocked
         self.media_base_url = media_base_url.rstrip("/") if media_base_url else None
@@ -201,6 +204,13 @@ class ZaloChannel:
         except Exception:
             log.exception("zalo: handler failed for update %s", incoming.update_id)
             replies = [Reply(text=SORRY_TEXT)]
+        try:
+            await self._answer(incoming, replies)
+        finally:
+            if self._on_delivered is not None:  # the rest: given up on (quota, blocked, refused)
+                self._on_delivered(replies)
+
+    async def _answer(self, incoming: Incoming, replies: list[Reply]) -> None:
         if self.quota.remaining():
             log.debug("zalo: quota paused; reply to update %s not sent", incoming.update_id)
             return
@@ -243,6 +253,8 @@ class ZaloChannel:
             for call in render(reply, self.media_base_url):
                 await self._call(chat_id, call)
                 self.quota.ok()
+            if reply.journal_id is not None and self._on_delivered is not None:
+                self._on_delivered((reply,))  # each reply once sent: a crash resends only the unsent ones
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         """Sender protocol: deliver one reply outside a conversation turn (broadcasts)."""

@@ -32,6 +32,7 @@ from aiohttp import web
 
 from bot.channels.base import (
     BlockedHook,
+    DeliveredHook,
     Handler,
     OutOfQuota,
     OutsideWindow,
@@ -89,6 +90,7 @@ class ZaloOaChannel:
         media_hosts: Sequence[str] = ZALO_MEDIA_HOSTS,
         publish_file: FilePublisher | None = None,
         window_log: WindowLog | None = None,
+        on_delivered: DeliveredHook | None = None,
     ) -> None:
         self._app_id = app_id
         self._secret_key = secret_key
@@ -96,6 +98,7 @@ class ZaloOaChannel:
         self.api = api
         self._handler = handler
         self._on_blocked = on_blocked
+        self._on_delivered = on_delivered
         self.media_base_url = media_base_url.rstrip("/") if media_base_url else None
         self.media_policy = MediaUrlPolicy(media_hosts)  # where photos residents send may be fetched from
         self._publish_file = publish_file
@@ -149,12 +152,18 @@ class ZaloOaChannel:
         except Exception:
             log.exception("zalo-oa: handler failed for event %s", incoming.update_id)
             replies = [Reply(text=SORRY_TEXT)]
-        for reply in replies:
-            try:
-                await self.send(incoming.reply_to, reply)
-            except Exception as exc:
-                log.error("zalo-oa: reply to event %s not delivered: %s", incoming.update_id, exc)
-                return
+        try:
+            for reply in replies:
+                try:
+                    await self.send(incoming.reply_to, reply)
+                except Exception as exc:
+                    log.error("zalo-oa: reply to event %s not delivered: %s", incoming.update_id, exc)
+                    return
+                if self._on_delivered is not None:
+                    self._on_delivered((reply,))
+        finally:
+            if self._on_delivered is not None:  # the rest: given up on
+                self._on_delivered(replies)
 
     # --- sending ----------------------------------------------------------------------
 

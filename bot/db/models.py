@@ -253,6 +253,30 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ReplyEntry(Base):
+    """The reply journal: one rendered reply of a turn, written in the turn's transaction, deleted or
+    marked delivered once the channel sent it (bot/journal/). `body` is the channel-neutral reply
+    (bot/journal/codec.py). `user_id` is NULL for replies to someone who has not consented: such a
+    row carries the platform chat id only until it is delivered, then it is deleted."""
+
+    __tablename__ = "reply_journal"
+    __table_args__ = (
+        Index("ix_reply_journal_update", "channel", "update_key"),
+        Index("ix_reply_journal_undelivered", "delivered_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    update_key: Mapped[str | None] = mapped_column(String(96))  # the processed-update key (bot/services/dedupe.py)
+    body: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+
+
 class AppSecret(Base):
     """A server secret generated once and shared by every instance (e.g. the dedupe-key HMAC key)."""
 

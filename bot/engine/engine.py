@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app_context import AppContext
 from bot.callbacks import Callback, MenuMain
 from bot.db.models import Role
+from bot.db.repositories import replies as journal_repo
 from bot.db.repositories import updates as updates_repo
 from bot.db.repositories import users as users_repo
 from bot.engine import everyday, texts
@@ -19,6 +21,7 @@ from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.listen import spoken_answer
 from bot.engine.router import Route, Router
+from bot.journal import codec
 from bot.messages import Button, Incoming, Kind, Reply, numbered
 from bot.services import dedupe
 from bot.services.errors import UserError
@@ -72,17 +75,19 @@ class Engine:
             async with self.sessionmaker() as session, session.begin():
                 key = dedupe.update_key(self.app.dedupe_secret, incoming)
                 if key is not None and not await updates_repo.claim(session, incoming.channel, key, now):
-                    return []  # redelivered update: already handled
-                replies = await self._turn(session, incoming, changed)
+                    return await self._from_journal(session, incoming, key, now)  # redelivered: never re-run
+                ctx = Ctx(incoming=incoming, session=session, app=self.app, now=now)
+                replies = await self._turn(ctx, changed)
+                user_id = ctx.user.id if ctx.user is not None else None
+                replies = await self._journal(session, incoming, key, user_id, replies, now)
             if changed:  # committed: the channel may now show the new role's menu
                 await self._tell_role_change(incoming, changed[-1])
             return replies
         except UserError as err:
             # The turn's changes are rolled back; still remember the update so a redelivery is a no-op
             # (and if a concurrent delivery of the same update got there first, it answered already).
-            if not await self._claim_only(incoming):
-                return []
-            return [Reply(err.message, buttons=((MenuMain().button(texts.BTN_MENU, no.MENU),),))]
+            menu = ((MenuMain().button(texts.BTN_MENU, no.MENU),),)
+            return await self._claim_only(incoming, [Reply(err.message, buttons=menu)])
         except Exception:
             log.exception("engine failed on %s update %s", incoming.channel, incoming.update_id)
             return [Reply(texts.SORRY, buttons=((MenuMain().button(texts.BTN_MENU, no.MENU),),))]
@@ -96,20 +101,52 @@ class Engine:
         except Exception:  # a menu that did not update must not spoil the turn
             log.exception("role-change hook failed on %s update %s", incoming.channel, incoming.update_id)
 
-    async def _claim_only(self, incoming: Incoming) -> bool:
-        """Record the update as handled; False if it already was."""
+    async def _claim_only(self, incoming: Incoming, replies: list[Reply]) -> list[Reply]:
+        """Record the update as handled with `replies` journaled; a redelivery gets the stored ones."""
         key = dedupe.update_key(self.app.dedupe_secret, incoming)
         if key is None:
-            return True
+            return replies
+        now = self.app.clock()
         try:
             async with self.sessionmaker() as session, session.begin():
-                return await updates_repo.claim(session, incoming.channel, key, self.app.clock())
+                if not await updates_repo.claim(session, incoming.channel, key, now):
+                    return await self._from_journal(session, incoming, key, now)
+                user = None
+                if incoming.channel in self.app.journal_channels:
+                    user = await users_repo.get_by_platform(session, incoming.channel, incoming.user_id)
+                return await self._journal(session, incoming, key, user.id if user else None, replies, now)
         except Exception:
             log.exception("could not record update %s", incoming.update_id)
-            return True
+            return replies
 
-    async def _turn(self, session: AsyncSession, incoming: Incoming, changed: list[Role]) -> list[Reply]:
-        ctx = Ctx(incoming=incoming, session=session, app=self.app, now=self.app.clock())
+    async def _journal(
+        self, session: AsyncSession, incoming: Incoming, key: str | None, user_id: int | None,
+        replies: list[Reply], now: datetime,
+    ) -> list[Reply]:
+        """Write the turn's replies to the journal (same transaction as its state change): each reply
+        comes back carrying its entry id, which the channel reports once it is sent."""
+        if not replies or incoming.channel not in self.app.journal_channels:
+            return replies
+        ids = await journal_repo.write(
+            session, incoming.channel, incoming.reply_to, user_id, key, [codec.encode(r) for r in replies], now,
+            self.app.instance_id, journal_repo.LEASE,
+        )
+        return [dataclasses.replace(r, journal_id=i) for r, i in zip(replies, ids, strict=True)]
+
+    async def _from_journal(self, session: AsyncSession, incoming: Incoming, key: str, now: datetime) -> list[Reply]:
+        """A redelivered update: the replies stored for it that were never delivered (and nobody is
+        sending now), else nothing. The turn is not run again."""
+        if incoming.channel not in self.app.journal_channels:
+            return []
+        entries = await journal_repo.for_update(
+            session, incoming.channel, key, self.app.instance_id, now, journal_repo.LEASE
+        )
+        if entries:
+            log.info("redelivered %s update answered from the journal (%d replies)", incoming.channel, len(entries))
+        return [codec.decode(e.body, e.id) for e in entries]
+
+    async def _turn(self, ctx: Ctx, changed: list[Role]) -> list[Reply]:
+        session, incoming = ctx.session, ctx.incoming
         found = await users_repo.get_with_state(session, incoming.channel, incoming.user_id)
         if found is not None:
             ctx.user, ctx.state = found

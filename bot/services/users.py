@@ -14,6 +14,7 @@ from bot.content.places import Places
 from bot.db.models import User
 from bot.db.repositories import announcements as announcements_repo
 from bot.db.repositories import progress as progress_repo
+from bot.db.repositories import replies as replies_repo
 from bot.db.repositories import users as users_repo
 from bot.messages import Incoming
 from bot.services import dedupe, guided
@@ -62,14 +63,16 @@ async def my_data(session: AsyncSession, user: User, places: Places) -> MyData:
 
 
 async def delete_my_data(session: AsyncSession, app: AppContext, user: User) -> None:
-    """Erase the person and everything linked to them: the keys of their processed updates, the name and
-    year of birth on the record of a team member who guided her, and the photos of their announcements
-    (the announcements stay, as text: the commune's record)."""
+    """Erase the person and everything linked to them: the keys of their processed updates, their
+    reply-journal rows (those written before they consented included), the name and year of birth on
+    the record of a team member who guided her, and the photos of their announcements (the
+    announcements stay, as text: the commune's record)."""
     await guided.erase_for(session, user, app.clock())
     paths = set(await announcements_repo.image_paths_by(session, user.id))
     await announcements_repo.forget_images(session, paths)
     await dedupe.forget_user(session, app.dedupe_secret, user.channel, user.platform_id)
     app.pending_codes.forget(dedupe.user_tag(app.dedupe_secret, user.channel, user.platform_id))
+    await replies_repo.delete_for_person(session, user.id, user.channel, user.chat_id)
     await users_repo.delete_user(session, user.id)
     await asyncio.to_thread(_delete_uploads, app.settings.uploads_dir, paths)
 
