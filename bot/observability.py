@@ -27,6 +27,10 @@ CHANNEL_UP = Gauge("hocvuso_channel_up", "1 if the channel adapter is running", 
 CHANNEL_PAUSED = Gauge(
     "hocvuso_channel_paused", "1 while the channel sends nothing (e.g. its quota is used up)", ["channel"]
 )
+JOURNAL_UNMARKED = Gauge(
+    "hocvuso_reply_journal_unmarked", "Replies sent whose delivered mark is not committed yet (resent after a crash)"
+)
+JOURNAL_RESENT = Gauge("hocvuso_reply_journal_resent", "Replies resent from the journal since this process started")
 SEND_RESULTS = ("sent", "blocked", "failed", "retried")
 
 

@@ -29,7 +29,7 @@ from bot.engine.command_menu import RESIDENT_COMMANDS, commands_for
 from bot.instance import claim_instance_id
 from bot.messages import MediaFetcher
 from bot.oa_setup import build_oa_channel
-from bot.observability import SCHEDULER_LEADER, watch_sender
+from bot.observability import JOURNAL_RESENT, JOURNAL_UNMARKED, SCHEDULER_LEADER, watch_sender
 from bot.outbox.pacing import limits_from_settings
 from bot.outbox.sender import OutboxSender
 from bot.runtime import Runtime
@@ -197,6 +197,8 @@ async def serve(settings: Settings) -> int:
     runtime.journal.owner = runtime.app_ctx.instance_id = instance
     runtime.app_ctx.journal_channels = frozenset(channels.senders())
     await runtime.journal.start(channels.senders())
+    JOURNAL_UNMARKED.set_function(lambda: runtime.journal.marks.unwritten)
+    JOURNAL_RESENT.set_function(lambda: runtime.journal.resent)
     webhooks, probes, notes = web_parts(channels)
     runner = app_runner(create_web_app(runtime, webhooks, probes, notes))
     await runner.setup()

@@ -286,12 +286,12 @@ class TelegramChannel:
                 edit_message_id = query.message.message_id
         replies = await self._run_handler(incoming)
         try:
-            await self._renderer.render(_chat_ref(incoming.reply_to), replies, edit_message_id)
+            await self._renderer.render(_chat_ref(incoming.reply_to), replies, edit_message_id, self._on_delivered)
         except Forbidden:
             await self._blocked(incoming.user_id)
         except TelegramError:
             log.exception("could not deliver replies to telegram chat %s", incoming.reply_to)
-        if self._on_delivered is not None:  # sent, or given up on: the journal's entries are done
+        if self._on_delivered is not None:  # each reported once sent; the rest given up on
             self._on_delivered(replies)
 
     async def _run_handler(self, incoming: Incoming) -> list[Reply]:

@@ -62,9 +62,13 @@ class ReplyRenderer:
         if lean:  # do_api_request("sendMessage") is on purpose; silence exactly PTB's advice against it
             warnings.filterwarnings("ignore", r"Please use 'Bot\.sendMessage' instead", PTBUserWarning)
 
-    async def render(self, chat_id: int | str, replies: Sequence[Reply], edit_message_id: int | None = None) -> None:
-        """Send `replies` in order. One reply marked `edit` may replace message `edit_message_id`
-        (the message whose button was tapped), as long as nothing new was sent before it."""
+    async def render(
+        self, chat_id: int | str, replies: Sequence[Reply], edit_message_id: int | None = None,
+        sent: Callable[[Sequence[Reply]], None] | None = None,
+    ) -> None:
+        """Send `replies` in order, calling `sent((reply,))` after each. One reply marked `edit` may
+        replace message `edit_message_id` (the message whose button was tapped), as long as nothing
+        new was sent before it."""
         for reply in replies:
             edited = False
             if reply.edit and edit_message_id is not None:
@@ -72,6 +76,8 @@ class ReplyRenderer:
             if not edited:
                 await self.send(chat_id, reply)
             edit_message_id = None  # only the first reply may replace the tapped message
+            if sent is not None:
+                sent((reply,))
 
     async def try_edit(self, chat_id: int | str, message_id: int, reply: Reply) -> bool:
         """Replace the text and buttons of a bot message; False if the reply cannot be an edit."""

@@ -26,6 +26,7 @@ class BatchMarks(Generic[T]):
         self.batch = batch
         self.window = window
         self._items: list[T] = []
+        self._writing = 0
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -37,8 +38,9 @@ class BatchMarks(Generic[T]):
             self._ready.set()
 
     @property
-    def waiting(self) -> int:
-        return len(self._items)
+    def unwritten(self) -> int:
+        """Items added and not committed yet (waiting, or in the write under way)."""
+        return len(self._items) + self._writing
 
     def start(self) -> None:
         if self._task is None:
@@ -72,11 +74,14 @@ class BatchMarks(Generic[T]):
         items, self._items = self._items, []
         if not items:
             return
+        self._writing = len(items)
         try:
             await self._write(list(dict.fromkeys(items)))  # an item marked twice is written once
         except BaseException:
             self._items[:0] = items
             raise
+        finally:
+            self._writing = 0
         self.written += len(items)
 
     async def close(self) -> None:

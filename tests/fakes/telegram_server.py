@@ -17,6 +17,10 @@ In-process use (tests)::
 Standalone (another process drives it through `/_fake/...` control endpoints)::
 
     python -m tests.fakes.telegram_server --port 8081 --log sent.jsonl
+
+Crash tests: `POST /_fake/hold {"after": N}` holds every send call unanswered once N messages were
+sent (`GET /_fake/held`); `POST /_fake/release {"deliver": false}` then answers them 502 without
+delivering them: "in flight at the crash, never arrived".
 """
 
 from __future__ import annotations
@@ -184,6 +188,10 @@ class FakeTelegramServer:
         self._closing = False
         self._log_file: TextIO | None = None
         self._button_waiters: dict[int, list[asyncio.Future[tuple[float, dict[str, Any]]]]] = {}
+        self.hold_after: int | None = None
+        self.held = 0
+        self._release = asyncio.Event()
+        self._deliver_held = True
 
     # ---------- lifecycle ----------
     def make_app(self) -> web.Application:
@@ -199,6 +207,9 @@ class FakeTelegramServer:
         app.router.add_get("/_fake/calls", self._ctl_calls)
         app.router.add_get("/_fake/counts", self._ctl_counts)
         app.router.add_post("/_fake/turn", self._ctl_turn)
+        app.router.add_post("/_fake/hold", self._ctl_hold)
+        app.router.add_get("/_fake/held", self._ctl_held)
+        app.router.add_post("/_fake/release", self._ctl_release)
         return app
 
     async def start(self) -> FakeTelegramServer:
@@ -413,6 +424,7 @@ class FakeTelegramServer:
             if handler is None:
                 raise ApiError(404, "Not Found")
             self._inject_failures(method, call.params)
+            await self._maybe_hold(method)
             result = await handler(call.params, call.files)
         except ApiError as exc:
             if call not in self.calls:
@@ -434,6 +446,28 @@ class FakeTelegramServer:
             self._log_file.write(json.dumps(line, ensure_ascii=False) + "\n")
             self._log_file.flush()
         return web.json_response({"ok": True, "result": result})
+
+    def sends(self) -> int:
+        return sum(self.ok_counts[m] for m in SEND_METHODS)
+
+    async def _maybe_hold(self, method: str) -> None:
+        if method not in SEND_METHODS or self.hold_after is None or self.sends() < self.hold_after:
+            return
+        self.held += 1
+        try:
+            await self._release.wait()
+        finally:
+            self.held -= 1
+        if not self._deliver_held:
+            raise ApiError(502, "Bad Gateway: held, not delivered")
+
+    def hold(self, after: int) -> None:
+        self.hold_after, self._deliver_held = after, True
+        self._release.clear()
+
+    def release(self, deliver: bool) -> None:
+        self.hold_after, self._deliver_held = None, deliver
+        self._release.set()
 
     def _inject_failures(self, method: str, params: dict[str, Any]) -> None:
         chat_id = params.get("chat_id")
@@ -803,6 +837,17 @@ class FakeTelegramServer:
             return web.json_response({"ok": False, "description": "no reply with buttons in time"})
         return web.json_response({"ok": True, "seconds": arrived_at - queued_at, "message": message},
                                  dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+    async def _ctl_hold(self, request: web.Request) -> web.Response:
+        self.hold(int((await request.json())["after"]))
+        return web.json_response({"ok": True})
+
+    async def _ctl_held(self, request: web.Request) -> web.Response:
+        return web.json_response({"held": self.held, "sent": self.sends()})
+
+    async def _ctl_release(self, request: web.Request) -> web.Response:
+        self.release(bool((await request.json()).get("deliver", True)))
+        return web.json_response({"ok": True})
 
     async def _ctl_counts(self, request: web.Request) -> web.Response:
         """Successful calls per method, e.g. {"sendMessage": 120}."""

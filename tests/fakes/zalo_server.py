@@ -21,7 +21,9 @@ error", 429 "Quota exceeded" with or without a retry hint, 5xx, 400, or the
 Standalone: `python -m tests.fakes.zalo_server --port P --log FILE [--token T]`
 logs each successful sendMessage/sendPhoto as a JSON line. Control endpoints:
 `POST /_fake/updates` (an update, or `{"user_id", "text"}`, queued for getUpdates),
-`GET /_fake/calls`, `GET /_fake/sent`.
+`GET /_fake/calls`, `GET /_fake/sent`; `POST /_fake/hold {"after": N}`: once N messages are delivered,
+send calls are held unanswered (`GET /_fake/held`), until `POST /_fake/release {"deliver": false}`
+answers them 503 without delivering them (a crash test's "in flight, never arrived").
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ METHODS = {
     "sendChatAction",
     "sendVoice",
 }
+SEND_METHODS = {"sendMessage", "sendPhoto", "sendSticker", "sendVoice"}
 _ids = itertools.count(1)
 
 
@@ -145,6 +148,10 @@ class FakeZaloServer(AiohttpFake):
         self._rate_limit: float | None = None
         self._recent: deque[float] = deque()
         self._sent_event = asyncio.Event()
+        self.hold_after: int | None = None
+        self.held = 0
+        self._release = asyncio.Event()
+        self._deliver_held = True
 
     # --- test controls --------------------------------------------------------
 
@@ -214,6 +221,9 @@ class FakeZaloServer(AiohttpFake):
         app.router.add_post("/_fake/updates", self._control_update)
         app.router.add_get("/_fake/calls", self._control_calls)
         app.router.add_get("/_fake/sent", self._control_sent)
+        app.router.add_post("/_fake/hold", self._control_hold)
+        app.router.add_get("/_fake/held", self._control_held)
+        app.router.add_post("/_fake/release", self._control_release)
         return app
 
     def _error(
@@ -287,7 +297,24 @@ class FakeZaloServer(AiohttpFake):
                 extra={"parameters": {"retry_after": 1}},
                 headers={"Retry-After": "1"},
             )
+        if method in SEND_METHODS and self.hold_after is not None and len(self.sent) >= self.hold_after:
+            self.held += 1
+            try:
+                await self._release.wait()
+            finally:
+                self.held -= 1
+            if not self._deliver_held:
+                return self._error(method, payload, token, 503, 503, "Service Unavailable: held, not delivered")
         return await getattr(self, f"_m_{method}")(method, payload, token)
+
+    def hold(self, after: int) -> None:
+        """Hold send calls once `after` messages are delivered (see the module docstring)."""
+        self.hold_after, self._deliver_held = after, True
+        self._release.clear()
+
+    def release(self, deliver: bool) -> None:
+        self.hold_after, self._deliver_held = None, deliver
+        self._release.set()
 
     def _injected(self, method: str, payload: dict[str, Any], token: str, failure: _Failure) -> web.Response:
         code = failure.error_code if failure.error_code is not None else failure.status
@@ -460,6 +487,17 @@ class FakeZaloServer(AiohttpFake):
 
     async def _control_sent(self, request: web.Request) -> web.Response:
         return web.json_response(self.sent)
+
+    async def _control_hold(self, request: web.Request) -> web.Response:
+        self.hold(int((await request.json())["after"]))
+        return web.json_response({"ok": True})
+
+    async def _control_held(self, request: web.Request) -> web.Response:
+        return web.json_response({"held": self.held, "sent": len(self.sent)})
+
+    async def _control_release(self, request: web.Request) -> web.Response:
+        self.release(bool((await request.json()).get("deliver", True)))
+        return web.json_response({"ok": True})
 
 
 async def _serve(args: argparse.Namespace) -> None:
