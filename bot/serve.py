@@ -197,7 +197,7 @@ async def serve(settings: Settings) -> int:
     runtime.journal.owner = runtime.app_ctx.instance_id = instance
     runtime.app_ctx.journal_channels = frozenset(channels.senders())
     await runtime.journal.start(channels.senders())
-    JOURNAL_UNMARKED.set_function(lambda: runtime.journal.marks.unwritten)
+    JOURNAL_UNMARKED.set_function(lambda: runtime.journal.unmarked)
     JOURNAL_RESENT.set_function(lambda: runtime.journal.resent)
     webhooks, probes, notes = web_parts(channels)
     runner = app_runner(create_web_app(runtime, webhooks, probes, notes))

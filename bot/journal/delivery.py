@@ -4,8 +4,9 @@
   (bot/engine/engine.py, repositories/replies.py); each `Reply` carries its `journal_id`.
 - Send: the channel sends them as before and reports each one through `delivered` (a plain call,
   also after a failure the channel gave up on: the journal covers crashes, not refusals).
-- Mark: `BatchMarks` records them in group commits (by count and within a short window); rows of
-  people who never consented are deleted then, the others purged by the daily job.
+- Mark: an `OutcomeRecorder` (bot/outbox/outcomes.py, the outbox's group-commit writer) records
+  them by count and within a short window; rows of people who never consented are deleted then,
+  the others purged by the daily job.
 - Recover (`start`, before the channels take updates): this instance's old leases are given back,
   then every undelivered, unleased row is claimed (SKIP LOCKED on PostgreSQL, so two instances never
   take the same rows) and sent through the channel's `Sender`, in order per person, while that
@@ -27,8 +28,8 @@ from bot.channels.base import RetryLater, Sender, SendError
 from bot.db.repositories import replies as repo
 from bot.db.types import utcnow
 from bot.journal import codec
-from bot.journal.marks import BatchMarks
 from bot.messages import Reply
+from bot.outbox.outcomes import OutcomeRecorder
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,10 @@ class ReplyJournal:
         self.owner = owner
         self.clock = clock
         self.sweep_seconds = sweep_seconds
-        self.marks: BatchMarks[int] = BatchMarks(self._mark, batch, window)
+        self.marks: OutcomeRecorder[int] = OutcomeRecorder(self._mark, batch=batch, window=window,
+                                                           name="reply journal")
+        self._marking = 0  # ids in the write under way
+        self._started = False
         self._senders: dict[str, Sender] = {}
         self._parallel = asyncio.Semaphore(max_parallel)
         self._resends: set[asyncio.Task[None]] = set()
@@ -77,9 +81,18 @@ class ReplyJournal:
             if reply.journal_id is not None:
                 self.marks.add(reply.journal_id)
 
-    async def _mark(self, ids: list[int]) -> None:
-        async with self.sessionmaker() as session, session.begin():
-            await repo.mark_delivered(session, ids, self.clock())
+    async def _mark(self, ids: Sequence[int]) -> None:
+        self._marking = len(ids)
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                await repo.mark_delivered(session, list(dict.fromkeys(ids)), self.clock())  # once each
+        finally:
+            self._marking = 0
+
+    @property
+    def unmarked(self) -> int:
+        """Replies reported sent whose mark is not committed yet: what a kill -9 now would send again."""
+        return len(self.marks) + self._marking
 
     # ---------- lifecycle ----------
     async def start(self, senders: Mapping[str, Sender]) -> int:
@@ -87,7 +100,9 @@ class ReplyJournal:
         channels. Returns how many; each person's entries hold that person's turns until they are sent,
         so call this before the channels take updates."""
         self._senders = dict(senders)
-        self.marks.start()
+        if not self._started:
+            self.marks.start()
+            self._started = True
         if not self._senders:
             return 0
         async with self.sessionmaker() as session, session.begin():
@@ -113,7 +128,12 @@ class ReplyJournal:
     async def close(self) -> None:
         """Record the last delivered marks. After the channels stopped: they report their last sends."""
         await self.stop_resending(0)
-        await self.marks.close()
+        if self._started:
+            try:
+                await self.marks.close()
+            except Exception:  # logged; those rows are sent again on the next start
+                log.exception("reply journal: the last delivered marks were not recorded")
+            self._started = False
 
     async def wait_resent(self) -> None:
         """Until the resends started so far are done (tests)."""
