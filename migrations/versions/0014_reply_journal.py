@@ -1,7 +1,7 @@
 """reply_journal: a turn's replies, written with its state change, sent, then marked delivered
 
-Revision ID: 0012_reply_journal
-Revises: 0011_guided
+Revision ID: 0014_reply_journal
+Revises: 0013_oa_window
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_reply_journal"
-down_revision = "0011_guided"
+revision = "0014_reply_journal"
+down_revision = "0013_oa_window"
 branch_labels = None
 depends_on = None
 
