@@ -39,8 +39,10 @@ class Entry:
     body: dict[str, Any]
 
 
-# Built once: the insert runs on every journaled turn (Core, no ORM unit of work).
-_WRITE = insert(_J).returning(_J.c.id)
+# Built once and compiled once: the insert runs on every journaled turn (Core, no ORM unit of work). With a
+# list of rows SQLAlchemy sends one INSERT … VALUES (…), (…) RETURNING id ("insertmanyvalues"), the ids in
+# the rows' order.
+_WRITE = insert(_J).returning(_J.c.id, sort_by_parameter_order=True)
 
 
 async def write(
@@ -63,9 +65,9 @@ async def write(
          "created_at": now, "delivered_at": None, "lease_owner": owner, "lease_until": until}
         for body in bodies
     ]
-    result = await session.execute(_WRITE.values(rows))
-    # Ids are given in VALUES order; RETURNING's row order is not promised, so sort.
-    return sorted(int(row[0]) for row in result.all())
+    connection = await session.connection()  # Core on the turn's connection: no ORM execution path
+    result = await connection.execute(_WRITE, rows)
+    return [int(i) for i in result.scalars().all()]
 
 
 def _free(now: datetime) -> Any:
