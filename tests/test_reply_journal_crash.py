@@ -152,7 +152,9 @@ def check_everyone_once(chats: list[tuple[str, str]], log: Path) -> None:
     per_chat = Counter(chat for chat, _ in chats)
     assert len(set(per_chat.values())) == 1, per_chat  # everyone got the whole answer
     text = complete_text(log)
-    assert "reply journal: resending" in text
+    resending = [line for line in text.splitlines() if "reply journal: resending" in line]
+    assert resending
+    print(f"{len(chats)} messages in all; after the restart: {resending[-1].split('reply journal: ', 1)[1]}")
     assert "Traceback" not in text
 
 
