@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from bot.journal import codec
 from bot.messages import Button, Document, Incoming, Kind, Reply
 from bot.runtime import Runtime
 from tests.support.chat import Chat
+from tests.support.clock import Clock
 
 CHANNEL = "zalo"
 
@@ -199,3 +201,19 @@ async def test_delivered_rows_are_purged_daily(runtime: Runtime) -> None:
         count = await session.scalar(select(func.count()).select_from(ReplyEntry).where(
             ReplyEntry.delivered_at.is_not(None)))
     assert count == 0
+
+
+async def test_a_dead_instances_replies_are_swept_once_its_lease_ran_out(runtime: Runtime, clock: Clock) -> None:
+    chat = journaled(runtime, "bot-dead")
+    await chat.say("mai", "/start")  # written and leased by an instance that then died for good
+    written = [codec.decode(r.body).text for r in await rows(runtime)]
+    runtime.journal.owner = runtime.app_ctx.instance_id = "bot-alive"
+    sender = RecordingSender()
+    assert await runtime.journal.start({CHANNEL: sender}) == 0  # still leased to the dead one: not ours
+    clock.advance(repo.LEASE + timedelta(seconds=1))
+    assert await runtime.journal.sweep() == len(written)
+    await runtime.journal.wait_resent()
+    assert sender.sent == [("mai", t) for t in written]
+    assert await runtime.journal.sweep() == 0  # leased to us now, then delivered: never twice
+    await runtime.journal.close()
+    assert await rows(runtime) == []  # delivered before consent: deleted
