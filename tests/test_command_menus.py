@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
@@ -109,3 +110,19 @@ async def test_role_menus_at_start_and_when_an_invite_is_redeemed(runtime: Runti
         assert listed(tg, f"chat:{NEWCOMER}") == [c for c, _ in RESIDENT_COMMANDS]
     finally:
         await channels.telegram.stop()
+
+
+def test_a_command_name_belongs_to_one_flow() -> None:
+    """/huongdan once meant both help and the team's guided-learning record: the later one won silently."""
+    from bot.engine.router import Router, router
+
+    assert router.commands["huongdan"].fn is router.commands["help"].fn  # /huongdan is help, for everyone
+    assert router.commands["ghinhan"].fn is not router.commands["help"].fn
+    fresh = Router()
+
+    @fresh.command("a")
+    async def first(ctx: object, arg: object) -> list[object]:
+        return []
+
+    with pytest.raises(ValueError, match="registered twice"):
+        fresh.command("a")(first)

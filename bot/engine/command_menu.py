@@ -22,7 +22,7 @@ TEAM_COMMANDS: list[tuple[str, str]] = [
     ("taolop", "Tạo lớp học mới"),
     ("lopcuatoi", "Các lớp bạn phụ trách"),
     ("thongbao", "Gửi thông báo cho người dân"),
-    ("huongdan", "Ghi nhận người được hướng dẫn (không dùng điện thoại)"),
+    ("ghinhan", "Ghi nhận người được hướng dẫn (không dùng điện thoại)"),
     ("xacnhan", "Xác nhận người học trên điện thoại"),
 ]
 

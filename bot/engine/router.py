@@ -57,6 +57,8 @@ class Router:
     def command(self, *names: str, public: bool = False) -> Callable[[HandlerFn], HandlerFn]:
         def deco(fn: HandlerFn) -> HandlerFn:
             for name in names:
+                if name.lower() in self.commands:  # two flows on one command: the later one would win silently
+                    raise ValueError(f"command /{name.lower()} registered twice")
                 self.commands[name.lower()] = Route(fn, public)
             return fn
 

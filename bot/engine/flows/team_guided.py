@@ -37,7 +37,7 @@ def _stop(text: str) -> bool:
     return fold(text) in STOP_WORDS
 
 
-@router.command("huongdan", "huong_dan")
+@router.command("ghinhan", "ghi_nhan")
 @router.button(cb.GuidedStart)
 async def start(ctx: Ctx, arg: object) -> list[Reply]:
     if not managed_villages(ctx):
