@@ -6,6 +6,8 @@ for SQLite's write lock in its busy handler, whose sleeps grow to 100 ms and mak
 Each transaction still starts with `BEGIN IMMEDIATE` (the write lock is taken at once, so a
 transaction that reads and then writes never fails half-way), which also keeps other processes
 on the same file (a CLI command, a second instance) out until it commits. PostgreSQL keeps its pool.
+The connection is aiosqlite's, with the cheap in-transaction calls made on the event loop's thread
+(bot/db/sqlite_inline.py).
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bot.db import sqlite_inline
 
 SQLITE_WAIT_SECONDS = 30  # a transaction waiting longer for the writer connection fails
 
@@ -44,8 +49,14 @@ def create_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        (database, *_), options = SQLiteDialect_aiosqlite().create_connect_args(parsed)
+        options.update(timeout=30)
+
+        async def connect() -> Any:
+            return await sqlite_inline.connect(database, **options)
+
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=SQLITE_WAIT_SECONDS,
+            url, async_creator=connect, pool_size=1, max_overflow=0, pool_timeout=SQLITE_WAIT_SECONDS,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)

@@ -187,10 +187,8 @@ class Engine:
 
         if ctx.state is not None and ctx.user is not None:
             with_buttons = [r for r in replies if r.buttons]
-            if with_buttons:
-                stored: list[Any] = [[b.label, b.payload, b.number] for b in with_buttons[-1].numbered()]
-                if stored != ctx.state.buttons:
-                    ctx.state.buttons = stored
+            stored = [[b.label, b.payload, b.number] for b in with_buttons[-1].numbered()] if with_buttons else None
+            await users_repo.save_state(session, ctx.state, stored)
         return replies
 
     def _route(self, incoming: Incoming, ctx: Ctx, shown: list[Button]) -> Dispatch:

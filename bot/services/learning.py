@@ -33,12 +33,14 @@ async def open_lesson(session: AsyncSession, user: User, lesson: Lesson, now: da
     return row
 
 
-async def move(
-    session: AsyncSession, user: User, lesson: Lesson, delta: int, now: datetime
-) -> LessonProgress:
-    row = await open_lesson(session, user, lesson, now)
-    row.step = min(max(row.step + delta, 0), len(lesson.steps) - 1)
-    return row
+async def move(session: AsyncSession, user: User, lesson: Lesson, delta: int, now: datetime) -> int:
+    """Move `delta` steps within the lesson; returns the step she is on now."""
+    last = len(lesson.steps) - 1
+    step = await repo.move_step(session, user.id, lesson.id, delta, last)
+    if step is None:  # never opened (a stale button): start it here
+        row = await open_lesson(session, user, lesson, now)
+        row.step = step = min(max(row.step + delta, 0), last)
+    return step
 
 
 @dataclass(frozen=True)

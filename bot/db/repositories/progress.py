@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import Integer, Table, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import LessonProgress, QuizAttempt
@@ -12,6 +14,30 @@ async def get(session: AsyncSession, user_id: int, lesson_id: str) -> LessonProg
     return await session.scalar(
         select(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson_id)
     )
+
+
+def _within(step: Any, last: Any) -> Any:
+    return case((step < 0, 0), (step > last, last), else_=step)
+
+
+_LAST = bindparam("last", type_=Integer)
+_PROGRESS: Table = LessonProgress.__table__  # type: ignore[assignment]
+# Built once (Core, not the ORM's unit of work): this runs on every lesson step.
+_MOVE = (
+    update(_PROGRESS)
+    .where(_PROGRESS.c.user_id == bindparam("uid"), _PROGRESS.c.lesson_id == bindparam("lid"))
+    .values(step=_within(_within(_PROGRESS.c.step, _LAST) + bindparam("delta", type_=Integer), _LAST))
+    .returning(_PROGRESS.c.step)
+)
+
+
+async def move_step(session: AsyncSession, user_id: int, lesson_id: str, delta: int, last: int) -> int | None:
+    """Move the saved step by `delta`, kept within 0..`last` (a step saved beyond a shortened lesson
+    counts as its last), in one statement; the new step, or None if the lesson was never opened.
+    The row must not be loaded in this session (it would not see the change)."""
+    result = await session.execute(_MOVE, {"uid": user_id, "lid": lesson_id, "delta": delta, "last": last})
+    step: int | None = result.scalar_one_or_none()
+    return step
 
 
 async def all_for_user(session: AsyncSession, user_id: int) -> list[LessonProgress]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db.models import ConversationState, User
+from bot.db.types import utcnow
 
 
 async def get_by_platform(session: AsyncSession, channel: str, platform_id: str) -> User | None:
@@ -42,6 +45,31 @@ async def get_state(session: AsyncSession, user_id: int) -> ConversationState:
         session.add(state)
         await session.flush()
     return state
+
+
+_STATE: Table = ConversationState.__table__  # type: ignore[assignment]
+_STATE_FIELDS = tuple(c.key for c in _STATE.columns if c.key not in ("user_id", "updated_at"))
+# The SET clause follows the parameters given (SQLAlchemy compiles and caches one per set of columns).
+_SAVE_STATE = update(_STATE).where(_STATE.c.user_id == bindparam("state_user_id"))
+
+
+async def save_state(session: AsyncSession, state: ConversationState, buttons: list[Any] | None) -> None:
+    """Save the turn's changes to `state`, with `buttons` (the screen just shown, if any), in one Core
+    UPDATE rather than the ORM's flush; the instance is left clean, holding what was saved."""
+    found = inspect(state)
+    if not found.persistent:  # created this turn and not flushed yet: the flush inserts it
+        if buttons is not None and buttons != state.buttons:
+            state.buttons = buttons
+        return
+    values = {name: getattr(state, name) for name in _STATE_FIELDS if found.attrs[name].history.has_changes()}
+    if buttons is not None and buttons != state.buttons:
+        values["buttons"] = buttons
+    if not values:
+        return
+    values["updated_at"] = utcnow()
+    await session.execute(_SAVE_STATE, {"state_user_id": state.user_id, **values})
+    for name, value in values.items():
+        set_committed_value(state, name, value)
 
 
 async def create(

@@ -91,8 +91,8 @@ async def _navigate(ctx: Ctx, delta: int) -> list[Reply]:
     if lesson is None:
         return [await menu_reply(ctx, "Bạn chưa mở bài học nào. Chọn một bài nhé:")]
     assert ctx.user is not None
-    row = await learning.move(ctx.session, ctx.user, lesson, delta, ctx.now)
-    return [await step_reply(ctx, lesson, row.step, edit=True)]
+    step = await learning.move(ctx.session, ctx.user, lesson, delta, ctx.now)
+    return [await step_reply(ctx, lesson, step, edit=True)]
 
 
 @router.flow("lesson")
