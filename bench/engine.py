@@ -3,9 +3,12 @@
 Prints events/s, p50/p99 latency and CPU per event of the real engine (consent → place → lesson → quiz → progress,
 many residents at once), then the same for a baseline handler that does one SELECT and one UPDATE per
 event on the same database, and the ratio engine/baseline (goal ≥ 0.5); then the CPU cost of a
-lesson-step turn alone (`time.process_time()` over `--step-turns`, default 1,000, one at a time).
+lesson-step turn alone (`time.process_time()` over `--step-turns`, default 1,000, one at a time; the
+median of `--step-rounds`), next to the bare handler's CPU per event measured the same way, their
+ratio, and the SQL statements a step turn sends (BEGIN and COMMIT counted apart).
 
     .venv/bin/python bench/engine.py [--residents 200] [--concurrency 20] [--rounds 3] [--database-url URL]
+    .venv/bin/python bench/engine.py --steps-only [--step-rounds 5]   # the lesson-step CPU figures alone
 
 Without --database-url it uses a fresh SQLite file; with a postgresql+asyncpg URL it uses that
 database (it must be empty or disposable: the bench creates its tables through the migrations).
@@ -21,7 +24,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.db.models import User
@@ -126,7 +129,8 @@ async def main(args: argparse.Namespace) -> None:
             print(f"database: {url.split(':', 1)[0]}, residents: {args.residents}, concurrency: {args.concurrency}")
             # Warm-up round creates the residents the baseline reads and writes.
             script = journey(runtime)
-            await drive([Resident(f"w{i}", script) for i in range(args.residents)], runtime.handle, args.concurrency)
+            residents = args.residents if not args.steps_only else 10
+            await drive([Resident(f"w{i}", script) for i in range(residents)], runtime.handle, args.concurrency)
             async with runtime.sessionmaker() as session:
                 ids = list(await session.scalars(select(User.id).where(User.channel == "bench")))
 
@@ -138,24 +142,70 @@ async def main(args: argparse.Namespace) -> None:
                     await session.execute(update(User).where(User.id == uid).values(last_seen_at=utcnow()))
                 return [Reply("ok", buttons=ALL_LABELS)]
 
-            # Alternate the two in rounds so that load from other processes hits both alike.
-            engine_runs, base_runs = [], []
-            for r in range(args.rounds):
-                engine_runs.append(await drive([Resident(f"r{r}-{i}", script) for i in range(args.residents)],
-                                               runtime.handle, args.concurrency))
-                baseline = [Resident(f"b{r}-{i}", script, strict=False) for i in range(args.residents)]
-                base_runs.append(await drive(baseline, bare, args.concurrency))
-            engine_rate = report("engine", *engine_runs[_median_index(engine_runs)])
-            base_rate = report("baseline", *base_runs[_median_index(base_runs)])
-            print(f"ratio engine/baseline: {engine_rate / base_rate:.2f} (goal >= 0.5; median of {args.rounds} rounds)")
-            # A lesson-step turn alone (the common turn), one resident at a time: CPU per turn.
-            residents = [Resident(f"s{i}", lesson_steps(runtime, args.step_turns // 10)) for i in range(10)]
-            seconds, latencies, cpu = await drive(residents, runtime.handle, 1, measured_from=6)
-            report("step", seconds, latencies, cpu)
-            print(f"lesson-step turn: {cpu / len(latencies) * 1000:.2f} ms CPU per turn over {len(latencies)} turns "
-                  f"(time.process_time(); goal about 1 ms)")
+            if not args.steps_only:
+                # Alternate the two in rounds so that load from other processes hits both alike.
+                engine_runs, base_runs = [], []
+                for r in range(args.rounds):
+                    engine_runs.append(await drive([Resident(f"r{r}-{i}", script) for i in range(args.residents)],
+                                                   runtime.handle, args.concurrency))
+                    baseline = [Resident(f"b{r}-{i}", script, strict=False) for i in range(args.residents)]
+                    base_runs.append(await drive(baseline, bare, args.concurrency))
+                engine_rate = report("engine", *engine_runs[_median_index(engine_runs)])
+                base_rate = report("baseline", *base_runs[_median_index(base_runs)])
+                print(f"ratio engine/baseline: {engine_rate / base_rate:.2f} "
+                      f"(goal >= 0.5; median of {args.rounds} rounds)")
+            await step_cpu(runtime, bare, args.step_turns, args.step_rounds)
         finally:
             await runtime.close()
+
+
+async def step_cpu(
+    runtime: Runtime, bare: Callable[[Incoming], Awaitable[list[Reply]]], turns: int, rounds: int
+) -> None:
+    """CPU per lesson-step turn, one resident at a time, against the bare handler the same way (medians
+    of `rounds`, alternated); then the statements one step turn sends."""
+    step_runs, bare_runs = [], []
+    for r in range(rounds):
+        residents = [Resident(f"s{r}-{i}", lesson_steps(runtime, turns // 10)) for i in range(10)]
+        for resident in residents:  # into the lesson first: only the step turns are timed
+            for kind, value in resident.script[:6]:
+                resident.saw(await runtime.handle(resident.event(kind, value)))
+            resident.script = resident.script[6:]
+        step_runs.append(await drive(residents, runtime.handle, 1))
+        plain = [Resident(f"p{r}-{i}", [(Kind.TEXT, "x")] * (turns // 10)) for i in range(10)]
+        bare_runs.append(await drive(plain, bare, 1))
+    step = statistics.median(cpu / len(lat) for _, lat, cpu in step_runs)
+    base = statistics.median(cpu / len(lat) for _, lat, cpu in bare_runs)
+    report("step", *step_runs[_median_index(step_runs)])
+    print(f"lesson-step turn: {step * 1000:.2f} ms CPU per turn over {len(step_runs[0][1])} turns, "
+          f"bare one-read-one-write {base * 1000:.2f} ms, ratio {step / base:.2f} "
+          f"(time.process_time(), median of {rounds} rounds; goal about 1 ms)")
+    # Statements of one step turn, counted outside the timed rounds (the listener costs CPU).
+    sent: list[str] = []
+    transactions = [0]
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    def begun(_conn: object) -> None:
+        transactions[0] += 1
+
+    sync_engine = runtime.db.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", count)
+    event.listen(sync_engine, "begin", begun)
+    resident = Resident("count", lesson_steps(runtime, 100))
+    for kind, value in resident.script[:6]:
+        resident.saw(await runtime.handle(resident.event(kind, value)))
+    sent.clear()
+    transactions[0] = 0
+    for kind, value in resident.script[6:]:
+        resident.saw(await runtime.handle(resident.event(kind, value)))
+    event.remove(sync_engine, "before_cursor_execute", count)
+    event.remove(sync_engine, "begin", begun)
+    n = len(resident.script) - 6
+    sql = [s for s in sent if not s.lstrip().upper().startswith(("BEGIN", "COMMIT"))]
+    print(f"lesson-step turn: {len(sql) / n:.2f} SQL statements per turn, "
+          f"in {transactions[0] / n:.2f} transactions (each also a BEGIN and a COMMIT)")
 
 
 def _median_index(runs: list[tuple[float, list[float], float]]) -> int:
@@ -169,5 +219,7 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--step-turns", type=int, default=1000, help="lesson-step turns timed for CPU per turn")
+    parser.add_argument("--step-rounds", type=int, default=5, help="rounds of --step-turns (the median is shown)")
+    parser.add_argument("--steps-only", action="store_true", help="only the lesson-step CPU figures")
     parser.add_argument("--database-url")
     asyncio.run(main(parser.parse_args()))

@@ -36,10 +36,16 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None
 
 
-def _sqlite_begin(conn: Any) -> None:
-    """Take the write lock when the transaction starts: a deferred transaction that reads and then
-    writes fails at once with "database is locked" if another writer committed in between (WAL)."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(dbapi_conn: Any) -> None:
+    """The dialect's `do_begin`: take the write lock when the transaction starts: a deferred
+    transaction that reads and then writes fails at once with "database is locked" if another writer
+    committed in between (WAL). Sent on the driver's connection (errors are still wrapped by
+    SQLAlchemy): a statement through SQLAlchemy's execution costs more than the BEGIN itself."""
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute("BEGIN IMMEDIATE")
+    finally:
+        cursor.close()
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -59,7 +65,7 @@ def create_engine(url: str) -> AsyncEngine:
             url, async_creator=connect, pool_size=1, max_overflow=0, pool_timeout=SQLITE_WAIT_SECONDS,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        engine.sync_engine.dialect.do_begin = _sqlite_begin  # type: ignore[method-assign,assignment]
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
