@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.db.models import ConversationState, LessonProgress, QuizAttempt, User
 from bot.messages import Incoming, Kind
@@ -142,3 +142,25 @@ async def test_turns_of_one_user_run_in_order_and_leave_no_lock_behind(runtime: 
         # Started together, each user's taps were still handled in the order they were sent.
         assert "Đã lưu nơi ở của bạn: Thôn 2, Xã Hà Long." in texts[3][0]
     assert runtime._user_turns == {}
+
+
+async def test_steps_move_one_at_a_time_and_a_step_beyond_a_shortened_lesson_counts_as_its_last(
+    runtime: Runtime, chat: Chat
+) -> None:
+    await chat.onboard("u9")
+    await chat.tap("u9", "Học bài mới")
+    await chat.tap("u9", "OTP")
+    total = int(chat.text("u9").split("Bước 1/", 1)[1].split()[0])
+    await chat.tap("u9", "Tiếp")
+    await chat.say("u9", "1")  # typed on Zalo: «1. Tiếp» of the screen just shown
+    assert f"Bước 3/{total}" in chat.text("u9")
+    await chat.tap("u9", "Quay lại")
+    assert f"Bước 2/{total}" in chat.text("u9")
+    async with runtime.sessionmaker() as session, session.begin():  # the lesson lost steps under her
+        await session.execute(update(LessonProgress).values(step=total + 5))
+    await chat.tap("u9", "Quay lại")
+    assert f"Bước {total - 1}/{total}" in chat.text("u9")
+    await chat.tap("u9", "Tiếp")
+    assert f"Bước {total}/{total}" in chat.text("u9")
+    async with runtime.sessionmaker() as session:
+        assert await session.scalar(select(LessonProgress.step)) == total - 1
