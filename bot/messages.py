@@ -122,10 +122,16 @@ class Reply:
         return [b for b in self.all_buttons() if b.is_link]
 
 
+PUSHED_NUMBERS = range(21, 30)
+"""The numbers of the choices in a pushed (outbox) message: 21, 22… in row order (bot/outbox/pushed.py).
+No screen of a turn uses them (`numbered` skips them), so a typed 21 is never ambiguous."""
+
+
 def numbered(buttons: list[Button]) -> list[Button]:
     """Give each button its number: a fixed `number` keeps it (an absent button leaves a gap, nothing
-    shifts); the others take the lowest free numbers from 1 in row order. Sorted 1, 2, ... then 0.
-    Link and phone buttons are left out: they are not choices."""
+    shifts); the others take the lowest free numbers from 1 in row order, skipping PUSHED_NUMBERS (a
+    long list goes 19, 20, 30, 31…). Sorted 1, 2, ... then 0. Link and phone buttons are left out:
+    they are not choices."""
     buttons = [b for b in buttons if not b.is_link]
     taken: set[int] = set()
     fixed: list[Button | None] = []
@@ -141,7 +147,7 @@ def numbered(buttons: list[Button]) -> list[Button]:
         if kept is not None:
             out.append(kept)
             continue
-        while free in taken:
+        while free in taken or free in PUSHED_NUMBERS:
             free += 1
         taken.add(free)
         out.append(Button(b.label, b.payload, free))

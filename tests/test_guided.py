@@ -222,19 +222,3 @@ async def test_a_refused_match_links_nothing(runtime: Runtime, chat: Chat, clock
     assert told == 1
     clock.advance(timedelta(minutes=1))
     assert (await overview(runtime, clock)).totals.guided == 1  # still a guided person of the village
-
-
-async def test_on_the_zalo_bot_the_team_member_is_told_where_to_confirm(runtime: Runtime, clock: Clock) -> None:
-    """Outbox buttons cannot be typed as numbers on the Zalo Bot: the request says to open team home 6."""
-    chat = Chat(runtime, channel="zalo")
-    await make_team_member(runtime, chat, TEAM)
-    await record_by_numbers(chat, "Đỗ Thị Nga", "1952", "2", all_core=False)
-    await chat.onboard(LAN, "Hà Long", "Thôn 3")
-    await say(chat, LAN, "11", "Do Thi Nga", "1952")
-    async with runtime.sessionmaker() as session:
-        [asked] = list(await session.scalars(select(OutboxMessage).where(OutboxMessage.ref.like("guided:%:claim:%"))))
-    assert asked.channel == "zalo" and asked.buttons == []
-    assert "«🔔 Xác nhận người học»" in asked.text and "/xacnhan" in asked.text
-    assert "Đỗ Thị Nga (sinh 1952, Thôn 3)" in await say(chat, TEAM, "/todoi", "6")
-    assert "1 bài đã được ghi" in await say(chat, TEAM, "1")
-    assert "🤝 Học cùng Tổ công nghệ số: 1 bài" in await say(chat, LAN, "/tiendo")

@@ -68,7 +68,10 @@ class ConversationState(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     flow: Mapped[str] = mapped_column(String(32), default="menu")
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    buttons: Mapped[list[Any]] = mapped_column(default=list)  # last shown [[label, payload], ...]
+    buttons: Mapped[list[Any]] = mapped_column(default=list)  # last shown [[label, payload, number], ...]
+    # The numbered choices (21, 22…) of the last pushed message with choices she received, written by the
+    # outbox with its sent mark (migration 0015; bot/outbox/pushed.py); never written by a turn.
+    pushed: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -23,6 +23,7 @@ from bot.engine.flows.listen import spoken_answer
 from bot.engine.router import Route, Router
 from bot.journal import codec
 from bot.messages import Button, Incoming, Kind, Reply, numbered
+from bot.outbox import pushed
 from bot.services import dedupe
 from bot.services.errors import UserError
 from bot.text import fold
@@ -158,8 +159,9 @@ class Engine:
                 ctx.user.blocked_at = None  # they wrote to us, so they can receive messages again
         shown = _stored_buttons(ctx.state.buttons) if ctx.state else numbered(list(self.router.anonymous_buttons))
         ctx.shown = shown
+        pushed_choices = pushed.from_state(ctx.state.pushed) if ctx.state else []  # 21…: her last pushed message
 
-        dispatch = self._route(incoming, ctx, shown)
+        dispatch = self._route(incoming, ctx, shown, pushed_choices)
         if dispatch.kind == "media":
             if incoming.kind in (Kind.VOICE, Kind.OTHER):  # she may not read: answer aloud
                 return [await spoken_answer(ctx, shown)]
@@ -191,7 +193,7 @@ class Engine:
             await users_repo.save_state(session, ctx.state, stored)
         return replies
 
-    def _route(self, incoming: Incoming, ctx: Ctx, shown: list[Button]) -> Dispatch:
+    def _route(self, incoming: Incoming, ctx: Ctx, shown: list[Button], pushed_choices: list[Button]) -> Dispatch:
         if incoming.kind in (Kind.MEDIA, Kind.VOICE, Kind.OTHER):
             flow = self.router.flows.get(ctx.flow) if ctx.user is not None else None
             if flow is not None and flow.accepts_media and incoming.media_ref:
@@ -213,7 +215,7 @@ class Engine:
             phrase = self.router.match_phrase(text)
             if phrase is not None:  # «điểm danh 4821»: a command in everyday words
                 return Dispatch(phrase[0], phrase[1], "command")
-        picked = match_button(text, shown)
+        picked = match_button(text, shown) or match_button(text, pushed_choices)
         if picked is not None:
             return self._button_route(picked.payload)
         if shown and not (flow_route is not None and flow_route.free_text):

@@ -7,6 +7,8 @@ fixed number (list items, quiz choices) take 1, 2, 3... in order, skipping the f
 
 from __future__ import annotations
 
+from bot.messages import PUSHED_NUMBERS
+
 MENU = 0  # ☰ Menu (or «✖ Thôi» in a team wizard, which also leads back to the menu)
 FORWARD = 1  # Tiếp ▶ / 📝 Làm bài kiểm tra / ✅ yes / the step's main action
 BACK = 2  # ◀ Quay lại / the "no" of a yes-no question
@@ -73,3 +75,9 @@ OFFICIAL_GUIDED = 3  # 🤝 Người được hướng dẫn trực tiếp (the 
 MENU_GUIDED = 11  # «🤝 Tôi đã học với tổ công nghệ» in the main menu (a village with guided records)
 TEAM_GUIDED_CONFIRM = 6  # team home: «🔔 Xác nhận người học (N)», only while a match waits
 LIST_DONE = 9  # «✔ Xong» under a paged list of toggles (the lessons practised together; 7/8 page)
+
+# Pushed messages (the outbox: announcements of a class, reminders, the check-in follow-up, a guided-learning
+# confirmation, the QR-practice congratulation): their choices take 21, 22… in row order (☰ Menu too), a
+# block no screen uses (`bot.messages.numbered` skips it), so they can be typed beside her screen's numbers.
+PUSHED_FIRST = PUSHED_NUMBERS.start  # 21
+PUSHED_LAST = PUSHED_NUMBERS.stop - 1  # 29

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -137,7 +137,8 @@ class Outcome:
 
     `status`: repo.SENT / BLOCKED / FAILED / OUT_OF_WINDOW / OUT_OF_QUOTA, or RETRY (with `retry_at`;
     `count_attempt=False` when the channel, not the row, had to wait). `user_id`: the person to
-    flag as having blocked the bot (BLOCKED).
+    flag as having blocked the bot (BLOCKED), or who received it (SENT). `pushed`: a sent message's
+    numbered choices, which become the ones she can type (bot/outbox/pushed.py).
     """
 
     row_id: int
@@ -146,6 +147,7 @@ class Outcome:
     user_id: int | None = None
     retry_at: datetime | None = None
     count_attempt: bool = True
+    pushed: list[Any] | None = None
 
 
 async def write_outcomes(session: AsyncSession, outcomes: Sequence[Outcome], now: datetime) -> Counter[str]:
@@ -153,7 +155,8 @@ async def write_outcomes(session: AsyncSession, outcomes: Sequence[Outcome], now
     by_status: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_status.setdefault(outcome.status, []).append(outcome)
-    await repo.mark(session, [o.row_id for o in by_status.get(repo.SENT, [])], repo.SENT, now)
+    sent = by_status.get(repo.SENT, [])
+    await repo.mark(session, [o.row_id for o in sent], repo.SENT, now)
     blocked = by_status.get(repo.BLOCKED, [])
     if blocked:
         await repo.mark(session, [o.row_id for o in blocked], repo.BLOCKED, now, "blocked by the user")
@@ -167,4 +170,7 @@ async def write_outcomes(session: AsyncSession, outcomes: Sequence[Outcome], now
                 await repo.retry_later(session, o.row_id, o.retry_at, o.error, count_attempt=o.count_attempt)
             else:
                 await repo.mark(session, [o.row_id], status, now, o.error[:300])
+    # Her typeable pushed choices, in this batch's order (the sends' outcomes): a person's later message wins.
+    choices = {o.user_id: o.pushed for o in sent if o.user_id is not None and o.pushed is not None}
+    await users_repo.set_pushed(session, choices)
     return Counter({status: len(group) for status, group in by_status.items()})

@@ -45,6 +45,7 @@ from bot.channels.budget import SendBudget, broadcasting
 from bot.db.repositories import outbox as repo
 from bot.db.types import utcnow
 from bot.messages import Button, Reply
+from bot.outbox import pushed
 from bot.outbox.outcomes import RETRY, Outcome, OutcomeRecorder, write_outcomes
 from bot.outbox.pacing import DEFAULT_LIMITS, ChannelLimits, ChannelPacer
 
@@ -65,8 +66,11 @@ class SenderStats:
 
 
 def reply_of(row: repo.Claimed) -> Reply:
-    """The stored message as a channel-neutral reply (buttons are stored as rows of [label, payload])."""
-    rows = tuple(tuple(Button(str(label), str(payload)) for label, payload in row) for row in (row.buttons or []))
+    """The stored message as a channel-neutral reply (buttons are stored as rows of [label, payload]);
+    its choices are numbered 21, 22… (bot/outbox/pushed.py)."""
+    rows = pushed.number_rows(
+        (Button(str(b[0]), str(b[1])) for b in stored_row) for stored_row in (row.buttons or [])
+    )
     return Reply(row.text, buttons=rows, image=row.image_path)
 
 
@@ -292,9 +296,10 @@ class OutboxSender:
 
     async def _send(self, row: repo.Claimed) -> Outcome:
         pacer = self.pacers[row.channel]
+        reply = reply_of(row)
         try:
             with broadcasting(prepaid=1):  # wait_turn took this send's slot
-                await self.senders[row.channel].send(row.chat_id, reply_of(row))
+                await self.senders[row.channel].send(row.chat_id, reply)
         except RecipientBlocked as exc:
             log.info("outbox %s: recipient blocked (%s)", row.id, exc)
             return Outcome(row.id, repo.BLOCKED, user_id=row.user_id)
@@ -316,7 +321,9 @@ class OutboxSender:
         except Exception as exc:  # a bug in a Sender must not kill the loop
             log.exception("outbox %s: unexpected error", row.id)
             return Outcome(row.id, repo.FAILED, f"unexpected: {exc!r}")
-        return Outcome(row.id, repo.SENT)
+        # Delivered: its choices become the ones she can type by number (recorded with the sent mark).
+        choices = pushed.stored(reply.buttons) if row.user_id is not None else None
+        return Outcome(row.id, repo.SENT, user_id=row.user_id, pushed=choices)
 
     async def _record(self, batch: Sequence[Outcome]) -> None:
         """The recorder's write: commit a batch of outcomes, then count them."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +41,7 @@ async def get_state(session: AsyncSession, user_id: int) -> ConversationState:
     stmt = select(ConversationState).where(ConversationState.user_id == user_id)
     state = await session.scalar(stmt)
     if state is None:
-        state = ConversationState(user_id=user_id, flow="menu", data={}, buttons=[])
+        state = ConversationState(user_id=user_id, flow="menu", data={}, buttons=[], pushed=[])
         session.add(state)
         await session.flush()
     return state
@@ -110,6 +110,18 @@ async def set_blocked(session: AsyncSession, user_ids: Iterable[int], now: datet
             .values(blocked_at=now)
             .execution_options(synchronize_session=False)
         )
+
+
+# Written with every batch of delivered outbox messages that have choices: one plain Core executemany.
+# A turn's save_state never writes `pushed` (a turn does not change it), so neither overwrites the other.
+_SET_PUSHED = update(_STATE).where(_STATE.c.user_id == bindparam("uid")).values(pushed=bindparam("pushed"))
+
+
+async def set_pushed(session: AsyncSession, choices: Mapping[int, list[Any]]) -> None:
+    """The numbered choices of the pushed message each person received last (bot/outbox/pushed.py);
+    in user id order, so two writers never wait on each other's rows crosswise."""
+    if choices:
+        await session.execute(_SET_PUSHED, [{"uid": uid, "pushed": choices[uid]} for uid in sorted(choices)])
 
 
 async def admins(session: AsyncSession) -> list[User]:
