@@ -123,7 +123,7 @@ class Reply:
 
 
 PUSHED_NUMBERS = range(21, 30)
-"""The numbers of the choices in a pushed (outbox) message: 21, 22… in row order (bot/outbox/pushed.py).
+"""The numbers of the choices in a pushed (outbox) message: 21, 22… in row order (bot/pushed_choices.py).
 No screen of a turn uses them (`numbered` skips them), so a typed 21 is never ambiguous."""
 
 

@@ -98,7 +98,7 @@ async def test_every_recipient_gets_the_message_once_with_buttons(runtime: Runti
     chats = [c for c, _, _ in platform.accepted]
     assert sorted(chats) == sorted(u.chat_id for u in users)
     assert len(set(chats)) == 40
-    # numbered in the pushed block, so it can be typed beside her screen's numbers (bot/outbox/pushed.py)
+    # numbered in the pushed block, so it can be typed beside her screen's numbers (bot/pushed_choices.py)
     assert platform.accepted[0][1].buttons[0][0] == Button("Tôi sẽ tham gia", "cls:reg:1", 21)
     assert stats.sent == 40
     assert await statuses(runtime, "ann:1") == {"sent": 40}

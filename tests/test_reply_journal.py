@@ -14,9 +14,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot import reply_codec as codec
 from bot.db.models import LessonProgress, ReplyEntry, User
 from bot.db.repositories import replies as repo
-from bot.journal import codec
 from bot.messages import Button, Document, Incoming, Kind, Reply
 from bot.runtime import Runtime
 from tests.support.chat import Chat

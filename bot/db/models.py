@@ -70,7 +70,7 @@ class ConversationState(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     buttons: Mapped[list[Any]] = mapped_column(default=list)  # last shown [[label, payload, number], ...]
     # The numbered choices (21, 22…) of the last pushed message with choices she received, written by the
-    # outbox with its sent mark (migration 0015; bot/outbox/pushed.py); never written by a turn.
+    # outbox with its sent mark (migration 0015; bot/pushed_choices.py); never written by a turn.
     pushed: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -259,7 +259,7 @@ class OutboxMessage(Base):
 class ReplyEntry(Base):
     """The reply journal: one rendered reply of a turn, written in the turn's transaction, deleted or
     marked delivered once the channel sent it (bot/journal/). `body` is the channel-neutral reply
-    (bot/journal/codec.py). `user_id` is NULL for replies to someone who has not consented: such a
+    (bot/reply_codec.py). `user_id` is NULL for replies to someone who has not consented: such a
     row carries the platform chat id only until it is delivered, then it is deleted."""
 
     __tablename__ = "reply_journal"

@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import pushed_choices as pushed
+from bot import reply_codec as codec
 from bot.app_context import AppContext
 from bot.callbacks import Callback, MenuMain
 from bot.db.models import Role
@@ -21,9 +23,7 @@ from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.listen import spoken_answer
 from bot.engine.router import Route, Router
-from bot.journal import codec
 from bot.messages import Button, Incoming, Kind, Reply, numbered
-from bot.outbox import pushed
 from bot.services import dedupe
 from bot.services.errors import UserError
 from bot.text import fold

@@ -24,10 +24,10 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import reply_codec as codec
 from bot.channels.base import RetryLater, Sender, SendError
 from bot.db.repositories import replies as repo
 from bot.db.types import utcnow
-from bot.journal import codec
 from bot.messages import Reply
 from bot.outbox.outcomes import OutcomeRecorder
 

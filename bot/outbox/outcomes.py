@@ -138,7 +138,7 @@ class Outcome:
     `status`: repo.SENT / BLOCKED / FAILED / OUT_OF_WINDOW / OUT_OF_QUOTA, or RETRY (with `retry_at`;
     `count_attempt=False` when the channel, not the row, had to wait). `user_id`: the person to
     flag as having blocked the bot (BLOCKED), or who received it (SENT). `pushed`: a sent message's
-    numbered choices, which become the ones she can type (bot/outbox/pushed.py).
+    numbered choices, which become the ones she can type (bot/pushed_choices.py).
     """
 
     row_id: int

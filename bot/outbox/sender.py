@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import pushed_choices as pushed
 from bot.channels.base import (
     OutOfQuota,
     OutsideWindow,
@@ -45,7 +46,6 @@ from bot.channels.budget import SendBudget, broadcasting
 from bot.db.repositories import outbox as repo
 from bot.db.types import utcnow
 from bot.messages import Button, Reply
-from bot.outbox import pushed
 from bot.outbox.outcomes import RETRY, Outcome, OutcomeRecorder, write_outcomes
 from bot.outbox.pacing import DEFAULT_LIMITS, ChannelLimits, ChannelPacer
 
@@ -67,7 +67,7 @@ class SenderStats:
 
 def reply_of(row: repo.Claimed) -> Reply:
     """The stored message as a channel-neutral reply (buttons are stored as rows of [label, payload]);
-    its choices are numbered 21, 22… (bot/outbox/pushed.py)."""
+    its choices are numbered 21, 22… (bot/pushed_choices.py)."""
     rows = pushed.number_rows(
         (Button(str(b[0]), str(b[1])) for b in stored_row) for stored_row in (row.buttons or [])
     )

@@ -262,7 +262,7 @@ async def _ask_team(
     lessons = (await repo.lessons_of(session, [person.id]))[person.id]
     text = claim_text(app, person, lessons)
     ref = f"guided:{person.id}:claim:{event_id}"
-    # On the Zalo Bot and the console its choices are typed as 21 / 22 (bot/outbox/pushed.py).
+    # On the Zalo Bot and the console its choices are typed as 21 / 22 (bot/pushed_choices.py).
     await outbox.enqueue_for_users(session, app, ref, who, text, now, confirm_buttons(person.id))
 
 

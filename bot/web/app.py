@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Protocol
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.runtime import Runtime
+from bot.app_context import AppContext
+from bot.config import Settings
 from bot.web.checkin import setup_checkin
 from bot.web.dashboard import setup_dashboard
 from bot.web.downloads import setup_downloads
@@ -18,8 +21,20 @@ from bot.web.security import harden
 WebhookHandler = Callable[[web.Request], Awaitable[web.Response]]
 
 
+class Opened(Protocol):
+    """What the web app needs of the opened application (bot.runtime.Runtime is one; the web app
+    sits below the runtime, so it names only these parts)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]: ...
+    @property
+    def app_ctx(self) -> AppContext: ...
+
+
 def create_web_app(
-    runtime: Runtime,
+    runtime: Opened,
     webhooks: Mapping[str, WebhookHandler] | None = None,
     probes: Mapping[str, HealthProbe] | None = None,
     notes: Mapping[str, HealthNote] | None = None,

@@ -118,7 +118,7 @@ _SET_PUSHED = update(_STATE).where(_STATE.c.user_id == bindparam("uid")).values(
 
 
 async def set_pushed(session: AsyncSession, choices: Mapping[int, list[Any]]) -> None:
-    """The numbered choices of the pushed message each person received last (bot/outbox/pushed.py);
+    """The numbered choices of the pushed message each person received last (bot/pushed_choices.py);
     in user id order, so two writers never wait on each other's rows crosswise."""
     if choices:
         await session.execute(_SET_PUSHED, [{"uid": uid, "pushed": choices[uid]} for uid in sorted(choices)])
