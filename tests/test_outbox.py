@@ -254,7 +254,7 @@ async def test_rows_of_a_channel_without_sender_stay_pending(runtime: Runtime) -
 
 
 async def test_sends_never_run_ahead_of_what_is_recorded(runtime: Runtime) -> None:
-    """What a kill -9 could send twice is bounded: never more than `max_unmarked` sends whose
+    """What a kill -9 could send twice is bounded: never more than `max_in_flight` sends whose
     outcome is not committed yet, even when commits are rare (huge batch, long interval)."""
     users = await make_users(runtime, 12)
     async with runtime.sessionmaker() as session, session.begin():
@@ -271,7 +271,7 @@ async def test_sends_never_run_ahead_of_what_is_recorded(runtime: Runtime) -> No
     platform = Auditing()
     sender = OutboxSender(
         runtime.sessionmaker, {"telegram": platform}, {"telegram": ChannelLimits(500, None)}, "t1",
-        max_in_flight=2, flush_batch=100, flush_interval=5.0, max_unmarked=3,
+        max_in_flight=3, flush_batch=100, flush_interval=5.0,
     )
     started = time.monotonic()
     stats = await sender.run_until_idle()

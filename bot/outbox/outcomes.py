@@ -39,7 +39,7 @@ class OutcomeRecorder(Generic[T]):
     """
 
     def __init__(
-        self, write: Callable[[Sequence[T]], Awaitable[None]], *, batch: int = 16, window: float = 0.1,
+        self, write: Callable[[Sequence[T]], Awaitable[None]], *, batch: int = 16, window: float = 0.05,
         retry_delay: float = 0.5, name: str = "outcomes",
     ) -> None:
         self.write = write
@@ -49,7 +49,6 @@ class OutcomeRecorder(Generic[T]):
         self.name = name
         self._items: list[T] = []
         self._ready = asyncio.Event()  # the first item arrived, the batch is full, or urged/closing
-        self._written = asyncio.Event()
         self._urgent = False
         self._closing = False
         self._task: asyncio.Task[None] | None = None
@@ -67,12 +66,6 @@ class OutcomeRecorder(Generic[T]):
         """Write what is waiting now, and what comes next at once, until something was written."""
         self._urgent = True
         self._ready.set()
-
-    async def wait_written(self) -> None:
-        """Urge, and wait until the next batch is written (the caller may not go on before)."""
-        self._written.clear()
-        self.urge()
-        await self._written.wait()
 
     def start(self) -> None:
         self._closing = False
@@ -124,7 +117,6 @@ class OutcomeRecorder(Generic[T]):
             self._items[:0] = batch
             raise
         self._urgent = False
-        self._written.set()
 
 
 # ---------- the outbox's outcomes ----------

@@ -10,10 +10,11 @@
   using up an attempt: it is the channel that waits, not the row.
 - Crash safety: a row is marked `sent` right after the platform accepted it. Outcomes are
   written by an `outcomes.OutcomeRecorder` in small group commits (as soon as `flush_batch` are waiting,
-  at the latest `flush_interval` seconds after the first; at once when nothing is in flight),
-  so the rows that may be sent twice after a kill -9 are those sent but not yet committed as
-  sent; no new send starts while `max_unmarked` of them are waiting (default `max_in_flight`
-  + 2 * `flush_batch`), a hard bound even when commits are slow (`peak_unmarked` records the peak).
+  at the latest `flush_interval` seconds after the first; at once when every send slot waits for
+  its outcome to be written, or nothing is in flight). The rows that may be sent twice after a
+  kill -9 are those sent but not yet committed as sent, so a send stays in flight until its outcome
+  is committed: at most `max_in_flight` sends are started and unrecorded at any moment, a hard
+  bound on what a crash can repeat, even when commits are slow (`peak_unmarked` records the peak).
 - Several instances may run against one database: rows are claimed with a lease.
 """
 
@@ -88,9 +89,8 @@ class OutboxSender:
         max_in_flight: int = 32,
         lease: timedelta = timedelta(seconds=60),
         max_attempts: int = 8,
-        flush_interval: float = 0.1,
+        flush_interval: float = 0.05,
         flush_batch: int = 16,
-        max_unmarked: int | None = None,
         poll_interval: float = 1.0,
         prefetch: int | None = None,
         budgets: Mapping[str, SendBudget] | None = None,
@@ -106,9 +106,6 @@ class OutboxSender:
         self.max_attempts = max_attempts
         self.flush_interval = flush_interval
         self.flush_batch = flush_batch
-        # Hard bound on sends whose outcome is not committed (= what a kill -9 may send twice):
-        # no new send starts while this many are unrecorded, e.g. when commits are slow.
-        self.max_unmarked = max_unmarked or max_in_flight + 2 * flush_batch
         self.poll_interval = poll_interval
         self.pacers = {
             name: ChannelPacer(limits.get(name, DEFAULT_LIMITS), (budgets or {}).get(name)) for name in self.senders
@@ -125,6 +122,7 @@ class OutboxSender:
         self._queues: dict[str, deque[repo.Claimed]] = {name: deque() for name in self.senders}
         self._row_ready = {name: asyncio.Event() for name in self.senders}
         self._held = 0  # rows taken by a dispatcher and not yet handed to a send task
+        # A slot per send from its start until its outcome is committed (= what a kill -9 may send twice).
         self._slots = asyncio.Semaphore(max_in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
         self._outcomes = OutcomeRecorder(self._record, batch=flush_batch, window=flush_interval, name="outbox")
@@ -141,8 +139,7 @@ class OutboxSender:
         self._kick.set()
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        self._slots.release()
+        self._tasks.discard(task)  # its send slot is released once its outcome is committed (_record)
         # The main loop has work only when rows run low (claim more) or nothing is in flight.
         if not self._tasks or sum(len(q) for q in self._queues.values()) <= self.prefetch // 2:
             self._kick.set()
@@ -231,8 +228,8 @@ class OutboxSender:
             if delay := pacer.chat_free_in(row.chat_id, now):
                 heapq.heappush(waiting, (now + delay, next(order), row))
                 continue
-            while self.stats.unmarked >= self.max_unmarked:
-                await self._outcomes.wait_written()
+            if self._slots.locked():  # every slot waits for a send or its outcome: write what is waiting now
+                self._outcomes.urge()
             await self._slots.acquire()
             try:
                 await pacer.wait_turn()
@@ -292,7 +289,13 @@ class OutboxSender:
 
     # ---------- one message ----------
     async def _deliver(self, row: repo.Claimed) -> None:
-        self._outcomes.add(await self._send(row))
+        try:
+            outcome = await self._send(row)
+        except BaseException:  # cancelled mid-send: no outcome; the row's lease gives it back later
+            self.stats.unmarked -= 1
+            self._slots.release()
+            raise
+        self._outcomes.add(outcome)
 
     async def _send(self, row: repo.Claimed) -> Outcome:
         pacer = self.pacers[row.channel]
@@ -334,6 +337,8 @@ class OutboxSender:
         self.stats.failed += counts[repo.FAILED] + counts[repo.OUT_OF_WINDOW] + counts[repo.OUT_OF_QUOTA]
         self.stats.retried += counts[RETRY]
         self.stats.unmarked -= len(batch)
+        for _ in batch:
+            self._slots.release()
         if counts[RETRY]:
             self._wake.set()
 
