@@ -11,9 +11,7 @@ a PDF (Zalo). The token is printed on the poster, so the poster reveals nothing 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
-import jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,31 +21,16 @@ from bot.db.repositories import checkins as repo
 from bot.services import checkin, checkin_poster
 from bot.services.classes import villages_label
 from bot.services.dateparse import format_when
-
-HERE = Path(__file__).resolve().parent
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; frame-ancestors 'none'",
-}
+from bot.web import link_page
 
 
 def setup_checkin(app: web.Application, sessionmaker: async_sessionmaker[AsyncSession], app_ctx: AppContext) -> None:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
-    )
-    template = env.get_template("checkin.html")
+    template = link_page.template("checkin.html")
     tz = app_ctx.settings.tz
 
     async def find(token: str) -> Klass | None:
         async with sessionmaker() as session:
             return await repo.by_token(session, token)
-
-    def respond(html: str, status: int) -> web.Response:
-        resp = web.Response(text=html, status=status, content_type="text/html")
-        resp.headers.update(_HEADERS)
-        return resp
 
     async def page(request: web.Request) -> web.Response:
         klass = await find(request.match_info["token"])
@@ -58,7 +41,7 @@ def setup_checkin(app: web.Application, sessionmaker: async_sessionmaker[AsyncSe
                 klass=False,
                 open=False,
             )
-            return respond(html, 404)
+            return link_page.respond(html, 404)
         result = checkin.state_of(klass, app_ctx.clock())
         opens, _closes = checkin.window(klass)
         texts = {
@@ -79,12 +62,12 @@ def setup_checkin(app: web.Application, sessionmaker: async_sessionmaker[AsyncSe
             code=klass.checkin_code,
             telegram_link=checkin.telegram_link(app_ctx, klass.checkin_token),
         )
-        return respond(html, 200)
+        return link_page.respond(html, 200)
 
     async def poster(request: web.Request) -> web.Response:
         klass = await find(request.match_info["token"])
         if klass is None or not klass.checkin_code:
-            return respond("<p>Không tìm thấy lớp học.</p>", 404)
+            return link_page.respond("<p>Không tìm thấy lớp học.</p>", 404)
         text = checkin_poster.poster_text(app_ctx, klass)
         ext = request.match_info["ext"]
         render = checkin_poster.render_pdf if ext == "pdf" else checkin_poster.render_png
@@ -92,7 +75,7 @@ def setup_checkin(app: web.Application, sessionmaker: async_sessionmaker[AsyncSe
         resp = web.Response(
             body=body, content_type=checkin_poster.PDF_MIME if ext == "pdf" else checkin_poster.PNG_MIME
         )
-        resp.headers.update(_HEADERS)
+        resp.headers.update(link_page.HEADERS)
         resp.headers["Content-Disposition"] = f'inline; filename="{checkin_poster.filename(klass, ext)}"'
         return resp
 

@@ -7,34 +7,26 @@ No login is needed: the token is the proof, and the service re-checks the owner'
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from urllib.parse import quote
 
-import jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app_context import AppContext
 from bot.services import downloads
 from bot.services.errors import UserError
+from bot.web import link_page
 
 log = logging.getLogger(__name__)
-HERE = Path(__file__).resolve().parent
 READY = "Bấm nút dưới đây để tải tệp báo cáo về máy. Liên kết chỉ tải được một lần."
 
 
 def setup_downloads(app: web.Application, sessionmaker: async_sessionmaker[AsyncSession], app_ctx: AppContext) -> None:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
-    )
-    template = env.get_template("download.html")
+    template = link_page.template("download.html")
 
     def page(status: int, title: str, text: str, token: str = "") -> web.Response:
         html = template.render(title=title, text=text, token=token, path=downloads.PATH)
-        resp = web.Response(text=html, status=status, content_type="text/html")
-        resp.headers["Cache-Control"] = "no-store"
-        resp.headers["Referrer-Policy"] = "no-referrer"
-        return resp
+        return link_page.respond(html, status)
 
     async def show(request: web.Request) -> web.Response:
         token = request.match_info["token"]

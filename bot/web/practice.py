@@ -7,17 +7,15 @@ in chat. The page needs no login (the token is the proof) and keeps nothing abou
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
-import jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app_context import AppContext
 from bot.services import practice
+from bot.web import link_page
 
 log = logging.getLogger(__name__)
-HERE = Path(__file__).resolve().parent
 _PAGES: dict[practice.Outcome, tuple[int, str, str]] = {
     practice.Outcome.DONE: (200, practice.PAGE_TITLE, practice.PAGE_TEXT),
     practice.Outcome.ALREADY: (
@@ -33,10 +31,7 @@ _PAGES: dict[practice.Outcome, tuple[int, str, str]] = {
 
 
 def setup_practice(app: web.Application, sessionmaker: async_sessionmaker[AsyncSession], app_ctx: AppContext) -> None:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
-    )
-    template = env.get_template("practice.html")
+    template = link_page.template("practice.html")
 
     async def page(request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -46,11 +41,6 @@ def setup_practice(app: web.Application, sessionmaker: async_sessionmaker[AsyncS
             log.info("practice done (lesson %s)", result.lesson_title)  # never the token
         status, title, text = _PAGES[result.outcome]
         html = template.render(title=title, text=text, done=status == 200, lesson=result.lesson_title)
-        resp = web.Response(text=html, status=status, content_type="text/html")
-        resp.headers["Cache-Control"] = "no-store"
-        resp.headers["Referrer-Policy"] = "no-referrer"
-        resp.headers["X-Content-Type-Options"] = "nosniff"
-        resp.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'self'; frame-ancestors 'none'"
-        return resp
+        return link_page.respond(html, status)
 
     app.router.add_get(practice.PATH + "{token}", page)
