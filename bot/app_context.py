@@ -20,7 +20,7 @@ from bot.speech import Speech
 from bot.throttle import FailureLog
 
 # (channel, platform user id, new role): after a committed turn changed someone's role; `serve` sets it to
-# the channel's menu update. The role is the `Role` value (bot/db/models.py; this module sits below db).
+# the channel's menu update. The role is the `Role` value (bot/db/models/people.py; this module sits below db).
 RoleChangeHook = Callable[[str, str, str], Awaitable[None]]
 
 
