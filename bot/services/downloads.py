@@ -9,8 +9,6 @@ link outliving a role change gives nothing.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +17,7 @@ from bot.app_context import AppContext
 from bot.db.models import User
 from bot.db.repositories import downloads as repo
 from bot.messages import Document
-from bot.services import periods, reports, stats
+from bot.services import link_tokens, periods, reports, stats
 from bot.services.errors import UserError
 from bot.services.roles import require_official
 
@@ -30,10 +28,6 @@ UNKNOWN = "Liên kết tải báo cáo không đúng."
 USED = "Liên kết này đã được dùng để tải báo cáo. Mỗi liên kết chỉ tải được một lần."
 EXPIRED = "Liên kết tải báo cáo đã hết hạn (chỉ có hiệu lực 24 giờ)."
 AGAIN = " Gõ /baocao trong chat để nhận liên kết mới."
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def create_link(
@@ -49,14 +43,14 @@ async def create_link(
     official = require_official(user, commune_id)
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}")
-    token = secrets.token_urlsafe(32)
-    await repo.add(session, _hash(token), official.id, commune_id, period.key, fmt, now, now + TTL)
+    token = link_tokens.new_token()
+    await repo.add(session, link_tokens.digest(token), official.id, commune_id, period.key, fmt, now, now + TTL)
     return app.settings.public_base_url.rstrip("/") + PATH + token
 
 
 async def check(session: AsyncSession, token: str, now: datetime) -> str:
     """Why the link cannot be used ("" if it can), without using it."""
-    row = await repo.by_token(session, _hash(token))
+    row = await repo.by_token(session, link_tokens.digest(token))
     if row is None:
         return UNKNOWN
     if row.used_at is not None:
@@ -71,7 +65,7 @@ async def take(session: AsyncSession, app: AppContext, token: str, now: datetime
     reason = await check(session, token, now)
     if reason:
         raise UserError(reason + AGAIN)
-    row = await repo.by_token(session, _hash(token))
+    row = await repo.by_token(session, link_tokens.digest(token))
     assert row is not None
     owner = await session.get(User, row.user_id)
     stats.authorize(owner, app, row.commune_id)  # the role may have changed since

@@ -8,8 +8,6 @@ does not spend it (link previews), the POST does (bot/web/file_links.py).
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -19,16 +17,13 @@ from bot.app_context import AppContext
 from bot.db.models import User
 from bot.db.repositories import file_links as repo
 from bot.messages import Document
+from bot.services import link_tokens
 from bot.services.errors import UserError
 
 TTL = timedelta(hours=24)
 PATH = "/tep/"
 GONE = "Liên kết tải tệp đã được dùng hoặc đã hết hạn (mỗi liên kết tải được một lần, trong 24 giờ)."
 AGAIN = " Bạn nhắn lại cho bot để nhận liên kết mới."
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def publish(
@@ -39,21 +34,21 @@ async def publish(
     if user_id is None:
         return None
     await repo.purge_expired(session, now)
-    token = secrets.token_urlsafe(32)
-    await repo.add(session, _hash(token), user_id, document.filename[:128], document.mime_type[:128],
+    token = link_tokens.new_token()
+    await repo.add(session, link_tokens.digest(token), user_id, document.filename[:128], document.mime_type[:128],
                    document.content, now, now + TTL)
     return app.settings.public_base_url.rstrip("/") + PATH + token
 
 
 async def usable(session: AsyncSession, token: str, now: datetime) -> str | None:
     """The file name if the link can be used (without using it), else None."""
-    row = await repo.by_token(session, _hash(token))
+    row = await repo.by_token(session, link_tokens.digest(token))
     return row.filename if row is not None and row.expires_at > now else None
 
 
 async def take(session: AsyncSession, token: str, now: datetime) -> Document:
     """Use the link (once): the file; UserError with a Vietnamese reason if it is gone."""
-    row = await repo.by_token(session, _hash(token))
+    row = await repo.by_token(session, link_tokens.digest(token))
     if row is None or not await repo.take(session, row.id, now):
         raise UserError(GONE + AGAIN)
     return Document(row.filename, row.content, row.mime_type)

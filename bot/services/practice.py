@@ -8,8 +8,6 @@ unguessable (32 random bytes, stored hashed), belongs to one person and one less
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -23,7 +21,7 @@ from bot.app_context import AppContext
 from bot.content.models import Lesson
 from bot.db.models import User
 from bot.db.repositories import practice as repo
-from bot.services import outbox
+from bot.services import link_tokens, outbox
 
 TTL = timedelta(days=7)
 PATH = "/thuchanh/"
@@ -57,10 +55,6 @@ class Result:
     lesson_title: str = ""
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def link_for(app: AppContext, token: str) -> str:
     return f"{app.settings.public_base_url.rstrip('/')}{PATH}{token}"
 
@@ -75,16 +69,16 @@ def draw_qr(link: str, folder: Path, name: str) -> Path:
 
 async def issue(session: AsyncSession, app: AppContext, user: User, lesson: Lesson, kind: str, now: datetime) -> Ticket:
     """A new task for `user` in `lesson`; its picture's name is unguessable too (it shows the token)."""
-    token = secrets.token_urlsafe(32)
-    digest = _hash(token)
+    token = link_tokens.new_token()
+    digest = link_tokens.digest(token)
     await repo.add(session, digest, user.id, lesson.id, kind, now, now + TTL)
     link = link_for(app, token)
-    return Ticket(link, draw_qr(link, app.settings.practice_dir, hashlib.sha256(digest.encode()).hexdigest()[:40]))
+    return Ticket(link, draw_qr(link, app.settings.practice_dir, link_tokens.digest(digest)[:40]))
 
 
 async def complete(session: AsyncSession, app: AppContext, token: str, now: datetime) -> Result:
     """Opening the link: mark the task done once and tell her in chat (outbox, once per task)."""
-    task = await repo.by_token(session, _hash(token)) if token else None
+    task = await repo.by_token(session, link_tokens.digest(token)) if token else None
     if task is None:
         return Result(Outcome.UNKNOWN)
     lesson = app.catalog.get(task.lesson_id)

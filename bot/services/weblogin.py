@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,15 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app_context import AppContext
 from bot.db.models import Role, User
 from bot.db.repositories import weblogin as repo
+from bot.services import link_tokens
 from bot.services.errors import UserError
 from bot.services.roles import require_official
 
 LINK_TTL = timedelta(minutes=10)
 LOGIN_PATH = "/dangnhap/"
-
-
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def csrf_token(raw_session: str) -> str:
@@ -36,8 +32,8 @@ def csrf_ok(raw_session: str, given: str) -> bool:
 async def create_login_link(session: AsyncSession, app: AppContext, user: User | None, now: datetime) -> str:
     """A one-time link valid for 10 minutes, for an official or admin."""
     official = require_official(user)
-    token = secrets.token_urlsafe(32)
-    await repo.add_token(session, _hash(token), official.id, now + LINK_TTL)
+    token = link_tokens.new_token()
+    await repo.add_token(session, link_tokens.digest(token), official.id, now + LINK_TTL)
     return app.settings.public_base_url.rstrip("/") + LOGIN_PATH + token
 
 
@@ -49,7 +45,7 @@ class LinkState:
 
 async def check_link(session: AsyncSession, token: str, now: datetime) -> LinkState:
     """Whether a link can still be used (without using it)."""
-    row = await repo.get_token(session, _hash(token))
+    row = await repo.get_token(session, link_tokens.digest(token))
     if row is None:
         return LinkState(False, "Liên kết đăng nhập không đúng.")
     if row.used_at is not None:
@@ -64,13 +60,13 @@ async def redeem_link(session: AsyncSession, token: str, now: datetime, hours: i
     state = await check_link(session, token, now)
     if not state.ok:
         raise UserError(state.reason + " Hãy gõ /dangnhap trong chat để nhận liên kết mới.")
-    user_id = await repo.use_token(session, _hash(token), now)
+    user_id = await repo.use_token(session, link_tokens.digest(token), now)
     user = await session.get(User, user_id) if user_id is not None else None
     if user is None:
         raise UserError("Liên kết này đã được dùng. Hãy gõ /dangnhap trong chat để nhận liên kết mới.")
     require_official(user)
-    raw = secrets.token_urlsafe(32)
-    await repo.add_session(session, _hash(raw), user.id, now, now + timedelta(hours=hours))
+    raw = link_tokens.new_token()
+    await repo.add_session(session, link_tokens.digest(raw), user.id, now, now + timedelta(hours=hours))
     await repo.delete_expired(session, now)
     return raw, user
 
@@ -79,11 +75,11 @@ async def session_user(session: AsyncSession, raw: str | None, now: datetime) ->
     """The official/admin behind a session cookie, or None (no, unknown or expired session, or role lost)."""
     if not raw:
         return None
-    user = await repo.session_user(session, _hash(raw), now)
+    user = await repo.session_user(session, link_tokens.digest(raw), now)
     if user is None or user.role not in (Role.OFFICIAL, Role.ADMIN):
         return None
     return user
 
 
 async def logout(session: AsyncSession, raw: str) -> None:
-    await repo.delete_session(session, _hash(raw))
+    await repo.delete_session(session, link_tokens.digest(raw))
