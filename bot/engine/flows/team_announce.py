@@ -14,7 +14,7 @@ from bot.engine.flows.team_common import (
     CANCEL,
     HOME,
     NEW_ANNOUNCEMENT,
-    managed_villages,
+    assigned_villages,
     stale,
     village_name,
     villages_reply,
@@ -29,9 +29,7 @@ from bot.services.roles import require_team
 @router.command("thongbao", "thong_bao")
 @router.button(cb.NewAnnouncement)
 async def new_announcement(ctx: Ctx, arg: object) -> list[Reply]:
-    villages = managed_villages(ctx)
-    if not villages:
-        raise UserError("Bạn chưa được giao thôn nào. Hãy nhờ quản trị viên cấp lại mã mời.")
+    villages = assigned_villages(ctx)
     if len(villages) == 1:
         ctx.set_flow("ann_villages", villages=villages)
         return await ask_text(ctx, villages)

@@ -19,6 +19,7 @@ from bot.engine.flows.team_common import (
     HOME,
     MY_CLASSES,
     abort,
+    assigned_villages,
     managed_villages,
     stale,
     time_reply,
@@ -41,8 +42,7 @@ SKIP_NOTE = cb.SkipNote().button("Bỏ qua", no.WIZARD_NEXT)
 @router.command("taolop", "tao_lop")
 @router.button(cb.NewClass)
 async def new_class(ctx: Ctx, arg: object) -> list[Reply]:
-    if not managed_villages(ctx):
-        raise UserError("Bạn chưa được giao thôn nào. Hãy nhờ quản trị viên cấp lại mã mời.")
+    assigned_villages(ctx)
     ctx.set_flow("class_title")
     return [
         Reply(

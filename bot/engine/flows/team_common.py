@@ -17,6 +17,7 @@ from bot.engine.flows.common import MENU_BUTTON, menu_reply, rows
 from bot.engine.router import router
 from bot.messages import Button, Reply
 from bot.services import guided
+from bot.services.errors import UserError
 from bot.services.roles import require_team
 
 HOME = cb.TeamHome().button("👥 Tổ công nghệ số", no.TEAM_HOME)
@@ -41,6 +42,14 @@ def managed_villages(ctx: Ctx) -> list[str]:
     if user.role == Role.ADMIN:
         return list(ctx.app.places.villages)
     return [v for v in (user.role_village_ids or []) if v in ctx.app.places.villages]
+
+
+def assigned_villages(ctx: Ctx) -> list[str]:
+    """The villages she manages, or the kind refusal when she has none (an invite without a village)."""
+    villages = managed_villages(ctx)
+    if not villages:
+        raise UserError("Bạn chưa được giao thôn nào. Hãy nhờ quản trị viên cấp lại mã mời.")
+    return villages
 
 
 def village_name(ctx: Ctx, village_id: str) -> str:

@@ -16,7 +16,7 @@ from bot.engine import numbers as no
 from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, paged, rows
 from bot.engine.flows.team_classes import STOP_WORDS
-from bot.engine.flows.team_common import CANCEL, HOME, abort, managed_villages, stale, village_name
+from bot.engine.flows.team_common import CANCEL, HOME, abort, assigned_villages, managed_villages, stale, village_name
 from bot.engine.router import router
 from bot.messages import Button, Reply
 from bot.services import guided as svc
@@ -40,8 +40,7 @@ def _stop(text: str) -> bool:
 @router.command("ghinhan", "ghi_nhan")
 @router.button(cb.GuidedStart)
 async def start(ctx: Ctx, arg: object) -> list[Reply]:
-    if not managed_villages(ctx):
-        raise UserError("Bạn chưa được giao thôn nào. Hãy nhờ quản trị viên cấp lại mã mời.")
+    assigned_villages(ctx)
     ctx.set_flow("guided_name")
     return [Reply(f"🤝 Ghi nhận người được hướng dẫn (không dùng điện thoại) — bước 1/{STEPS}.\n" + NAME_ASK)]
 
