@@ -4,7 +4,7 @@
   conversation replies, which go first; see `pacing.ChannelPacer`), and a minimum spacing per chat. A
   `RetryLater` pauses the channel's broadcasts for its `retry_after` and puts the row back with
   `next_attempt_at` in the future.
-- Outcomes: `RecipientBlocked` → row `blocked` and `users.blocked_at` set; `PermanentFailure`
+- Outcomes (`send_result.refused`): `RecipientBlocked` → row `blocked` and `users.blocked_at` set; `PermanentFailure`
   → `failed`; `RetryLater` beyond `max_attempts` → `failed`. `QuotaExceeded` (a channel's quota
   is used up) pauses the channel for its whole `retry_after` and puts the row back without
   using up an attempt: it is the channel that waits, not the row.
@@ -33,20 +33,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import pushed_choices as pushed
-from bot.channels.base import (
-    OutOfQuota,
-    OutsideWindow,
-    PermanentFailure,
-    QuotaExceeded,
-    RecipientBlocked,
-    RetryLater,
-    Sender,
-)
+from bot.channels.base import Sender
 from bot.channels.budget import SendBudget, broadcasting
 from bot.db.repositories import outbox as repo
 from bot.db.types import utcnow
-from bot.messages import Button, Reply
+from bot.outbox import send_result
 from bot.outbox.outcomes import RETRY, Outcome, OutcomeRecorder, write_outcomes
 from bot.outbox.pacing import DEFAULT_LIMITS, ChannelLimits, ChannelPacer
 
@@ -64,15 +55,6 @@ class SenderStats:
     retried: int = 0
     unmarked: int = 0  # sends started whose outcome is not committed yet
     peak_unmarked: int = 0
-
-
-def reply_of(row: repo.Claimed) -> Reply:
-    """The stored message as a channel-neutral reply (buttons are stored as rows of [label, payload]);
-    its choices are numbered 21, 22… (bot/pushed_choices.py)."""
-    rows = pushed.number_rows(
-        (Button(str(b[0]), str(b[1])) for b in stored_row) for stored_row in (row.buttons or [])
-    )
-    return Reply(row.text, buttons=rows, image=row.image_path)
 
 
 class OutboxSender:
@@ -299,34 +281,16 @@ class OutboxSender:
 
     async def _send(self, row: repo.Claimed) -> Outcome:
         pacer = self.pacers[row.channel]
-        reply = reply_of(row)
+        reply = send_result.reply_of(row)
         try:
             with broadcasting(prepaid=1):  # wait_turn took this send's slot
                 await self.senders[row.channel].send(row.chat_id, reply)
-        except RecipientBlocked as exc:
-            log.info("outbox %s: recipient blocked (%s)", row.id, exc)
-            return Outcome(row.id, repo.BLOCKED, user_id=row.user_id)
-        except QuotaExceeded as exc:
-            pacer.pause(exc.retry_after)
-            at = self.clock() + timedelta(seconds=exc.retry_after)
-            return Outcome(row.id, RETRY, str(exc), retry_at=at, count_attempt=False)
-        except RetryLater as exc:
-            pacer.pause(min(exc.retry_after, 300.0))
-            if row.attempts + 1 >= self.max_attempts:
-                return Outcome(row.id, repo.FAILED, f"gave up after {row.attempts + 1} attempts: {exc}")
-            return Outcome(row.id, RETRY, str(exc), retry_at=self.clock() + timedelta(seconds=exc.retry_after))
-        except (OutsideWindow, OutOfQuota) as exc:  # Zalo OA's rules, not an error: never retried
-            return Outcome(row.id, repo.OUT_OF_WINDOW if isinstance(exc, OutsideWindow) else repo.OUT_OF_QUOTA,
-                           str(exc))
-        except PermanentFailure as exc:
-            log.warning("outbox %s: permanent failure: %s", row.id, exc)
-            return Outcome(row.id, repo.FAILED, str(exc))
-        except Exception as exc:  # a bug in a Sender must not kill the loop
-            log.exception("outbox %s: unexpected error", row.id)
-            return Outcome(row.id, repo.FAILED, f"unexpected: {exc!r}")
-        # Delivered: its choices become the ones she can type by number (recorded with the sent mark).
-        choices = pushed.stored(reply.buttons) if row.user_id is not None else None
-        return Outcome(row.id, repo.SENT, user_id=row.user_id, pushed=choices)
+        except Exception as exc:
+            outcome, pause = send_result.refused(row, exc, self.clock(), self.max_attempts)
+            if pause > 0:
+                pacer.pause(pause)
+            return outcome
+        return send_result.delivered(row, reply)
 
     async def _record(self, batch: Sequence[Outcome]) -> None:
         """The recorder's write: commit a batch of outcomes, then count them."""
