@@ -10,7 +10,7 @@ from sqlalchemy import Table, bindparam, delete, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.db.models import ConversationState, User
+from bot.db.models import ConversationState, Role, User
 from bot.db.types import utcnow
 
 
@@ -126,4 +126,4 @@ async def set_pushed(session: AsyncSession, choices: Mapping[int, list[Any]]) ->
 
 async def admins(session: AsyncSession) -> list[User]:
     """Every admin (blocked ones included: the caller decides)."""
-    return list(await session.scalars(select(User).where(User.role == "admin").order_by(User.id)))
+    return list(await session.scalars(select(User).where(User.role == Role.ADMIN).order_by(User.id)))
