@@ -83,3 +83,32 @@ def test_imports_only_go_down_and_channels_know_only_the_ground_floor() -> None:
             elif floor == 0 and target_floor > 0:
                 wrong.append(f"{module} (ground) → {target} (floor {target_floor})")
     assert not wrong, "imports that run up or sideways:\n" + "\n".join(wrong)
+
+
+def _cycle() -> list[str]:
+    """One import circle between modules of bot/ (TYPE_CHECKING imports included), or []."""
+    graph = {m: sorted(t for t in _imports(m, p) if t in _MODULES and t != m) for m, p in _MODULES.items()}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for nxt in graph[node]:
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt):], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        path.pop()
+        state[node] = 2
+        return []
+
+    for module in sorted(graph):
+        if module not in state and (found := visit(module)):
+            return found
+    return []
+
+
+def test_no_module_imports_itself_in_a_circle() -> None:
+    circle = _cycle()
+    assert not circle, "import circle: " + " → ".join(circle)

@@ -3,17 +3,13 @@ certificate and sees whether it is real, and whom, where, when and which lessons
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from aiohttp import web
 
 from bot.services import certificates
-
-if TYPE_CHECKING:
-    from bot.web.dashboard import Dashboard, Handler
+from bot.web.dashboard_base import DashboardBase, Handler
 
 
-def certificate_page(dash: Dashboard) -> Handler:
+def certificate_page(dash: DashboardBase) -> Handler:
     async def page(request: web.Request) -> web.StreamResponse:
         typed = request.query.get("ma", "").strip()[:40]
         async with dash.tx() as session:
