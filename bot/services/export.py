@@ -22,7 +22,7 @@ from bot.db.repositories import certificates as certificates_repo
 from bot.db.repositories import personal
 from bot.db.repositories import progress as progress_repo
 from bot.messages import Document
-from bot.services import guided
+from bot.services import guided_claims
 
 FILENAME = "du-lieu-cua-toi.json"
 MIME = "application/json"
@@ -113,7 +113,7 @@ async def export(
                 "ghi_nhan_luc": _time(e.person.recorded_at, tz),
                 "noi_voi_dien_thoai_luc": _time(e.person.linked_at, tz),
             }
-            for e in await guided.linked_records(session, user)
+            for e in await guided_claims.linked_records(session, user)
         ],
         "lop_da_tao": [{**klass(k), "trang_thai": k.status} for k in await personal.classes_created(session, user.id)],
         "thong_bao_da_gui": [

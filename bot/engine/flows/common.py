@@ -11,7 +11,7 @@ from bot.engine import texts
 from bot.engine.context import Ctx
 from bot.engine.router import router
 from bot.messages import Button, Reply, phone_button
-from bot.services import guided
+from bot.services import guided_claims
 
 Rows = tuple[tuple[Button, ...], ...]
 MENU_BUTTON = cb.MenuMain().button(texts.BTN_MENU, no.MENU)
@@ -68,6 +68,6 @@ async def menu_reply(ctx: Ctx, text: str = "Bạn muốn làm gì tiếp theo?")
         cb.MenuPlace().button("🏠 Đổi thôn/xã", no.MENU_PLACE),
         cb.MenuData().button("🔒 Dữ liệu của tôi", no.MENU_DATA),
         *router.extra_menu_buttons(ctx.user),
-        CLAIM_GUIDED if await guided.can_claim(ctx.session, ctx.user) else None,
+        CLAIM_GUIDED if await guided_claims.can_claim(ctx.session, ctx.user) else None,
     ]
     return Reply(text, buttons=rows(*buttons))

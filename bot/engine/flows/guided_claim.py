@@ -1,6 +1,6 @@
 """«🤝 Tôi đã học với tổ công nghệ»: a resident who learnt with a team member before she had a phone
 gives her name and year of birth; if her village has such a record, a team member is asked to confirm,
-and on their confirmation her progress gets the lessons they practised together (bot/services/guided.py).
+and on their confirmation her progress gets the lessons they practised together (bot/services/guided_claims.py).
 
 Flow states: claim_name, claim_year (typed text, no buttons; «thôi» stops). She has consented and chosen
 her village before the menu shows the item, so nothing is stored about anyone before consent.
@@ -15,7 +15,7 @@ from bot.engine.flows.common import CLAIM_GUIDED, MENU_BUTTON, menu_reply, rows
 from bot.engine.flows.team_classes import STOP_WORDS
 from bot.engine.router import router
 from bot.messages import Button, Reply
-from bot.services import guided
+from bot.services import guided, guided_claims
 from bot.services.errors import UserError
 from bot.text import fold
 
@@ -29,7 +29,7 @@ async def start(ctx: Ctx, arg: object) -> list[Reply]:
     assert ctx.user is not None
     if not ctx.user.village_id:
         raise UserError("Bạn chọn thôn/xã của mình trước nhé (Menu → «🏠 Đổi thôn/xã»).")
-    if await guided.waiting(ctx.session, ctx.user):
+    if await guided_claims.waiting(ctx.session, ctx.user):
         return [await menu_reply(ctx, WAITING)]
     ctx.set_flow("claim_name")
     return [
@@ -61,11 +61,11 @@ async def typed_year(ctx: Ctx, text: str) -> list[Reply]:
         year = guided.check_year(text, ctx.now, ctx.app)
     except UserError as err:
         return [Reply(err.message + "\n" + YEAR_ASK)]
-    outcome = await guided.claim(ctx.session, ctx.app, ctx.user, ctx.data.get("name", ""), year, ctx.now)
-    if outcome == guided.Claim.SENT:
+    outcome = await guided_claims.claim(ctx.session, ctx.app, ctx.user, ctx.data.get("name", ""), year, ctx.now)
+    if outcome == guided_claims.Claim.SENT:
         return [await menu_reply(ctx, "✅ Mình đã nhờ Tổ công nghệ số ở thôn của bạn xác nhận. Khi tổ xác nhận, "
                                       "các bài bạn đã học sẽ được ghi vào tiến độ và mình sẽ báo bạn.")]
-    if outcome == guided.Claim.WAITING:
+    if outcome == guided_claims.Claim.WAITING:
         return [await menu_reply(ctx, WAITING)]
     ctx.set_flow("menu")
     return [

@@ -9,7 +9,7 @@ from bot.engine.flows.certificate import certificate_replies
 from bot.engine.flows.common import MENU_BUTTON, rows
 from bot.engine.router import router
 from bot.messages import Reply
-from bot.services import checkin, guided, learning, practice
+from bot.services import checkin, guided_claims, learning, practice
 
 
 @router.command("tiendo")
@@ -25,7 +25,7 @@ async def show_progress(ctx: Ctx, arg: object) -> list[Reply]:
     if with_practice:
         done = await practice.done_lessons(ctx.session, ctx.user) & with_practice
         lines += ["", f"🧪 Bài thực hành: {len(done)}/{len(with_practice)}"]
-    helped = await guided.helped_lessons(ctx.session, ctx.user) & set(ctx.app.catalog.lessons)
+    helped = await guided_claims.helped_lessons(ctx.session, ctx.user) & set(ctx.app.catalog.lessons)
     if helped:
         lines += ["", f"🤝 Học cùng Tổ công nghệ số: {len(helped)} bài (đã tính vào tiến độ)."]
     at_class = [

@@ -16,7 +16,7 @@ from bot.engine.context import Ctx
 from bot.engine.flows.common import MENU_BUTTON, menu_reply, rows
 from bot.engine.router import router
 from bot.messages import Button, Reply
-from bot.services import guided
+from bot.services import guided_claims
 from bot.services.errors import UserError
 from bot.services.roles import require_team
 
@@ -71,7 +71,7 @@ def stale() -> list[Reply]:
 async def home(ctx: Ctx, arg: object) -> list[Reply]:
     require_team(ctx.user)
     ctx.set_flow("menu")
-    waiting = len(await guided.pending_for(ctx.session, ctx.app, ctx.user))
+    waiting = len(await guided_claims.pending_for(ctx.session, ctx.app, ctx.user))
     confirm = (
         cb.GuidedPending().button(f"🔔 Xác nhận người học ({waiting})", no.TEAM_GUIDED_CONFIRM) if waiting else None
     )

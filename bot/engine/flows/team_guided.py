@@ -20,6 +20,7 @@ from bot.engine.flows.team_common import CANCEL, HOME, abort, assigned_villages,
 from bot.engine.router import router
 from bot.messages import Button, Reply
 from bot.services import guided as svc
+from bot.services import guided_claims as claims
 from bot.services.errors import UserError
 from bot.services.roles import require_team
 from bot.text import fold
@@ -233,7 +234,7 @@ async def consent(ctx: Ctx, arg: cb.GuidedConsent) -> list[Reply]:
 @router.command("xacnhan", "xac_nhan")
 @router.button(cb.GuidedPending)
 async def pending(ctx: Ctx, arg: object) -> list[Reply]:
-    waiting = await svc.pending_for(ctx.session, ctx.app, ctx.user)
+    waiting = await claims.pending_for(ctx.session, ctx.app, ctx.user)
     if not waiting:
         return [Reply("Không có ai đang chờ bạn xác nhận.", buttons=rows(HOME, MENU_BUTTON))]
     if len(waiting) == 1:
@@ -248,16 +249,16 @@ async def pending(ctx: Ctx, arg: object) -> list[Reply]:
 
 
 def _match_reply(ctx: Ctx, entry: svc.Entry) -> list[Reply]:
-    text = svc.claim_text(ctx.app, entry.person, entry.lessons)
+    text = claims.claim_text(ctx.app, entry.person, entry.lessons)
     text += "\nCác bài đã ghi: " + "; ".join(svc.in_curriculum_order(ctx.app, entry.lessons))
-    yes, no_ = (b for [b] in svc.confirm_buttons(entry.person.id))
+    yes, no_ = (b for [b] in claims.confirm_buttons(entry.person.id))
     return [Reply(text, buttons=rows(Button(yes.label, yes.payload, no.YES), Button(no_.label, no_.payload, no.NO),
                                      MENU_BUTTON))]
 
 
 @router.button(cb.GuidedMatch)
 async def show_match(ctx: Ctx, arg: cb.GuidedMatch) -> list[Reply]:
-    waiting = {e.person.id: e for e in await svc.pending_for(ctx.session, ctx.app, ctx.user)}
+    waiting = {e.person.id: e for e in await claims.pending_for(ctx.session, ctx.app, ctx.user)}
     if arg.guided_id not in waiting:
         return [Reply("Yêu cầu này đã được trả lời rồi.", buttons=rows(HOME, MENU_BUTTON))]
     return _match_reply(ctx, waiting[arg.guided_id])
@@ -265,7 +266,7 @@ async def show_match(ctx: Ctx, arg: cb.GuidedMatch) -> list[Reply]:
 
 @router.button(cb.GuidedMatchYes)
 async def match_yes(ctx: Ctx, arg: cb.GuidedMatchYes) -> list[Reply]:
-    result = await svc.answer(ctx.session, ctx.app, ctx.user, arg.guided_id, True, ctx.now)
+    result = await claims.answer(ctx.session, ctx.app, ctx.user, arg.guided_id, True, ctx.now)
     ctx.set_flow("menu")
     return [Reply(f"✅ Đã xác nhận. {result.added} bài đã được ghi vào tiến độ của bác ấy; bot đang báo cho bác ấy.",
                   buttons=rows(HOME, MENU_BUTTON))]
@@ -273,6 +274,6 @@ async def match_yes(ctx: Ctx, arg: cb.GuidedMatchYes) -> list[Reply]:
 
 @router.button(cb.GuidedMatchNo)
 async def match_no(ctx: Ctx, arg: cb.GuidedMatchNo) -> list[Reply]:
-    await svc.answer(ctx.session, ctx.app, ctx.user, arg.guided_id, False, ctx.now)
+    await claims.answer(ctx.session, ctx.app, ctx.user, arg.guided_id, False, ctx.now)
     ctx.set_flow("menu")
     return [Reply("Đã ghi: không phải người bạn đã hướng dẫn. Không có gì được nối.", buttons=rows(HOME, MENU_BUTTON))]
