@@ -1,7 +1,7 @@
 """Telegram channel: python-telegram-bot v22 updates in, engine replies out.
 
 Polling (`start_polling`) or webhook (`start` + `webhook_handler` mounted by the web app).
-Updates of different users run concurrently; one user's updates run strictly in order.
+Updates of different users run concurrently; one user's updates run strictly in order (telegram_order.py).
 `send` implements the outbox's `Sender` protocol (no internal retries, errors mapped to
 `RecipientBlocked` / `RetryLater` / `PermanentFailure`).
 """
@@ -14,7 +14,6 @@ import datetime as dtm
 import hmac
 import logging
 import os
-from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ContextTypes, ExtBot, TypeHandler
+from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot, TypeHandler
 
 from bot.channels.base import (
     BlockedHook,
@@ -42,6 +41,7 @@ from bot.channels.base import (
 from bot.channels.budget import SendBudget
 from bot.channels.telegram_convert import CHANNEL, blocked_user_id, incoming_from_update
 from bot.channels.telegram_limiter import BudgetRateLimiter, retry_after_seconds
+from bot.channels.telegram_order import PerUserUpdateProcessor
 from bot.channels.telegram_render import ReplyRenderer, call_once, call_with_retries
 from bot.channels.telegram_request import AiohttpRequest
 from bot.channels.webhook_body import BadBody, bad_request, read_object
@@ -60,48 +60,6 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 FALLBACK_TEXT = "Xin lỗi, hệ thống đang gặp trục trặc. Bạn vui lòng thử lại sau ít phút nhé."
 NETWORK_BACKOFF = 2.0  # seconds the outbox waits after a network error or 5xx
 BROKEN_CONFIG_BACKOFF = 60.0  # token rejected / endpoint missing: wait for a human
-
-
-class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Runs updates concurrently, but those of the same user one after another, in arrival order.
-
-    PTB starts one task per update in arrival order; the semaphore of the base class and
-    `asyncio.Lock` both wake waiters first-in first-out, so per-user order is kept.
-    """
-
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}  # user -> updates holding or waiting for its lock
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _ordering_key(update)
-        if key is None:
-            await coroutine
-            return
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key], self._locks[key]
-
-    async def initialize(self) -> None:
-        """Nothing to allocate."""
-
-    async def shutdown(self) -> None:
-        """Nothing to free."""
-
-
-def _ordering_key(update: object) -> int | None:
-    if not isinstance(update, Update):
-        return None
-    if update.effective_user is not None:
-        return update.effective_user.id
-    return update.effective_chat.id if update.effective_chat is not None else None
 
 
 def _chat_ref(chat_id: str) -> int | str:
