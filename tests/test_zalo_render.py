@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.channels.zalo_api import (
+from bot.channels.zalo_errors import (
     ZaloBadRequest,
     ZaloBlocked,
     ZaloPollTimeout,

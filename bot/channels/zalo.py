@@ -57,9 +57,8 @@ from bot.channels.media_download import save_photo
 from bot.channels.media_urls import MediaRefused, MediaUrlPolicy
 from bot.channels.user_queues import UserQueues
 from bot.channels.webhook_body import BadBody, bad_request, read_object
-from bot.channels.zalo_api import (
-    DEFAULT_BASE_URL,
-    ZaloApi,
+from bot.channels.zalo_api import DEFAULT_BASE_URL, ZaloApi
+from bot.channels.zalo_errors import (
     ZaloApiError,
     ZaloBadRequest,
     ZaloBlocked,

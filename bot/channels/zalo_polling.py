@@ -14,7 +14,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from bot.channels.zalo_api import ZaloApi, ZaloApiError, ZaloPollTimeout, ZaloUnauthorized
+from bot.channels.zalo_api import ZaloApi
+from bot.channels.zalo_errors import ZaloApiError, ZaloPollTimeout, ZaloUnauthorized
 
 log = logging.getLogger(__name__)
 
