@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.config import PROJECT_ROOT
 from bot.db.models import Announcement, OutboxMessage
 from bot.messages import Incoming, Kind
 from bot.runtime import Runtime
 from tests.support.chat import Chat
+from tests.support.photos import PHOTO, FakeFetcher
 from tests.support.seed import TEAM, make_team_member, resident
-
-PHOTO = PROJECT_ROOT / "content" / "media" / "qr-gia.png"
-
-
-class FakeFetcher:
-    """Stands in for the platform download (Telegram getFile / a Zalo photo URL)."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    async def __call__(self, ref: str, dest: Path) -> Path:
-        self.calls.append(ref)
-        dest.mkdir(parents=True, exist_ok=True)
-        return Path(shutil.copy(PHOTO, dest / f"{ref}.png"))
 
 
 async def test_photo_with_caption_is_previewed_and_sent_with_the_announcement(

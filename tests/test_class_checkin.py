@@ -22,10 +22,10 @@ from bot.scheduler import BotScheduler, run_due
 from bot.services import checkin
 from bot.web.app import create_web_app
 from tests.support.chat import Chat
+from tests.support.class_chat import create_class_via_chat
 from tests.support.clock import Clock
 from tests.support.dashboard import add_user, new_link
 from tests.support.seed import TEAM, make_team_member, resident
-from tests.test_classes_flows import create_class_via_chat
 
 # The clock starts Friday 20/11/2026 09:00 local; the class is Saturday 21/11 14:00 local (07:00 UTC).
 

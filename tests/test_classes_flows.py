@@ -12,6 +12,7 @@ from bot.outbox.pacing import ChannelLimits
 from bot.outbox.sender import OutboxSender
 from bot.runtime import Runtime
 from tests.support.chat import Chat
+from tests.support.class_chat import create_class_via_chat
 from tests.support.clock import Clock
 from tests.support.seed import TEAM, make_team_member, resident
 
@@ -26,19 +27,6 @@ async def outbox_rows(runtime: Runtime, ref_prefix: str) -> list[OutboxMessage]:
 
 async def chat_ids_of(runtime: Runtime, rows: list[OutboxMessage]) -> set[str]:
     return {r.chat_id for r in rows}
-
-
-async def create_class_via_chat(chat: Chat, when: str = "thứ 7 tuần này 14h") -> str:
-    await chat.say(TEAM, "/taolop")
-    await chat.say(TEAM, "Cài đặt và kích hoạt VNeID")
-    await chat.tap(TEAM, "Thôn 3")
-    await chat.tap(TEAM, "Xong")
-    await chat.say(TEAM, "Nhà văn hóa thôn 3")
-    await chat.say(TEAM, when)
-    await chat.say(TEAM, "30")
-    await chat.tap(TEAM, "Bỏ qua")
-    await chat.tap(TEAM, "Xác nhận")
-    return chat.text(TEAM)
 
 
 def text_of(replies: list[Reply]) -> str:

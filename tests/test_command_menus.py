@@ -23,7 +23,7 @@ from bot.serve import Channels, role_holders, role_menu_hook, start_channels
 from bot.services import invites
 from tests.fakes.telegram_harness import make_channel
 from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
-from tests.test_telegram_journey import Resident
+from tests.support.telegram_resident import Resident
 
 OFFICIAL, NEWCOMER = 7301, 7302
 

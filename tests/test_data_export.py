@@ -4,17 +4,23 @@ JSON arrives as text messages that join back into the file."""
 
 from __future__ import annotations
 
-import asyncio
 import json
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
 
 from bot.channels.zalo_render import render
 from bot.messages import Reply
 from bot.runtime import Runtime
 from tests.fakes.zalo_server import FakeZaloServer
 from tests.support.chat import Chat
-from tests.test_zalo_journey import Resident, fake, make_channel
+from tests.support.zalo_bot import Resident, fake_zalo_bot, polling, push_to
 
-__all__ = ["fake"]  # the fixture, imported for the Zalo test
+
+@pytest_asyncio.fixture
+async def fake() -> AsyncIterator[FakeZaloServer]:
+    async with fake_zalo_bot() as server:
+        yield server
 
 
 def exported(replies: list[Reply]) -> dict:
@@ -69,14 +75,8 @@ def test_zalo_shows_a_json_file_as_text_that_joins_back() -> None:
 
 
 async def test_zalo_resident_gets_their_data_as_messages(runtime: Runtime, fake: FakeZaloServer) -> None:
-    channel = make_channel(runtime, fake)
-    task = asyncio.create_task(channel.start_polling())
-
-    async def push(update: dict) -> None:
-        fake.push_update(update)
-
-    try:
-        resident = Resident(fake, push, "zalo-ba-lan")
+    async with polling(runtime, fake):
+        resident = Resident(fake, push_to(fake), "zalo-ba-lan")
         out = await resident.say("xin chào")
         out = await resident.choose(out, "Đồng ý")
         out = await resident.say("ha long")
@@ -90,6 +90,3 @@ async def test_zalo_resident_gets_their_data_as_messages(runtime: Runtime, fake:
         assert data["nguoi_dung"]["ma_tai_khoan"] == "zalo-ba-lan"
         assert data["nguoi_dung"]["ten_hien_thi"] == "Bà Lan"
         assert "không gửi được qua Zalo" not in out
-    finally:
-        await channel.stop(grace_seconds=5)
-        await asyncio.wait_for(task, 5)

@@ -19,7 +19,9 @@ from bot.messages import Button, Incoming, Kind, Reply, numbered
 from bot.runtime import Runtime
 from bot.services import invites
 from tests.support.chat import Chat
+from tests.support.class_chat import create_class_via_chat
 from tests.support.cli import run_cli
+from tests.support.replies import numbers, text
 from tests.support.seed import TEAM, make_team_member
 
 CATALOG = load_catalog(PROJECT_ROOT / "content" / "lessons")
@@ -32,19 +34,8 @@ async def count(runtime: Runtime, model: type) -> int:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def numbers(replies: list[Reply]) -> dict[str, int]:
-    """Label -> number of the buttons of the message that carries them (one numbering per message)."""
-    shown = [r for r in replies if r.buttons]
-    assert len(shown) <= 1 or all(not r.buttons for r in shown[:-1]), "two numbered messages in one turn"
-    return {b.label: b.number for b in shown[-1].numbered()} if shown else {}  # type: ignore[misc]
-
-
 def number_of(replies: list[Reply], part: str) -> int | None:
     return next((n for label, n in numbers(replies).items() if part in label), None)
-
-
-def text(replies: list[Reply]) -> str:
-    return "\n".join(r.text for r in replies)
 
 
 async def onboard_by_numbers(chat: Chat, user: str = BA) -> None:
@@ -116,15 +107,7 @@ async def test_lesson_list_pages_keep_their_numbers(chat: Chat) -> None:
 async def test_class_list_numbers_in_the_text_match_the_buttons(runtime: Runtime, chat: Chat) -> None:
     await make_team_member(runtime, chat)
     for title, when in (("Cài đặt VNeID", "thứ 7 tuần này 14h"), ("Quét mã QR", "chủ nhật tuần này 8h")):
-        await chat.say(TEAM, "/taolop")
-        await chat.say(TEAM, title)
-        await chat.tap(TEAM, "Thôn 3")
-        await chat.tap(TEAM, "Xong")
-        await chat.say(TEAM, "Nhà văn hóa thôn 3")
-        await chat.say(TEAM, when)
-        await chat.say(TEAM, "30")
-        await chat.tap(TEAM, "Bỏ qua")
-        await chat.tap(TEAM, "Xác nhận")
+        await create_class_via_chat(chat, when, title)
     await onboard_by_numbers(chat)
     listing = await chat.say(BA, "4")  # 📅 Lịch lớp học, slot 4 of the main menu
     body = text(listing)

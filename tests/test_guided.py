@@ -25,45 +25,17 @@ from bot.web.app import create_web_app
 from tests.support.chat import Chat
 from tests.support.clock import Clock
 from tests.support.dashboard import add_user, new_link
-from tests.support.seed import make_team_member
-from tests.test_reports_xlsx import table
+from tests.support.guided_chat import LAN, record_by_numbers, say, shown
+from tests.support.reports import table
+from tests.support.seed import TEAM, make_team_member
 
-TEAM, OTHER_TEAM, OFFICIAL, LAN = "team-1", "team-2", "can-bo", "ba-lan"
+OTHER_TEAM, OFFICIAL = "team-2", "can-bo"
 
 
 @pytest.fixture
 async def web(runtime: Runtime) -> AsyncIterator[TestClient]:
     async with TestClient(TestServer(create_web_app(runtime), host="127.0.0.1")) as client:
         yield client
-
-
-def shown(chat: Chat, user: str) -> dict[int, str]:
-    return {b.number or 0: b.label for b in chat.last[user][-1].numbered()} if chat.buttons(user) else {}
-
-
-async def say(chat: Chat, user: str, *lines: str) -> str:
-    for line in lines:
-        await chat.say(user, line)
-    return chat.text(user)
-
-
-async def record_by_numbers(chat: Chat, name: str, year: str, village_number: str, all_core: bool) -> str:
-    """The whole wizard typed as on Zalo: every step a number or a typed answer."""
-    home = await say(chat, TEAM, "/todoi")
-    assert shown(chat, TEAM)[5] == "🤝 Ghi nhận người được hướng dẫn"
-    assert "bước 1/5" in await say(chat, TEAM, "5") and not chat.buttons(TEAM)  # a text question, no buttons
-    del home
-    assert "sinh năm nào" in await say(chat, TEAM, name) and not chat.buttons(TEAM)
-    assert "Năm sinh là 4 chữ số, từ 1900 đến 2026" in await say(chat, TEAM, "1800")
-    assert "thôn nào" in await say(chat, TEAM, year)
-    assert "Bước 4/5" in await say(chat, TEAM, village_number)
-    if all_core:  # the 10 core lessons come first: 6 on page 1, 4 on page 2
-        await say(chat, TEAM, "1 2 3 4 5 6", "8", "1 2 3 4")
-    else:
-        await say(chat, TEAM, "1", "2", "2")  # a toggle twice is off again: one lesson
-    review = await say(chat, TEAM, "9")
-    assert "Bước 5/5" in review and shown(chat, TEAM)[1] == "✅ Bác/cô/chú đã đồng ý cho lưu thông tin"
-    return await say(chat, TEAM, "1")
 
 
 async def official_chat(runtime: Runtime, chat: Chat) -> None:

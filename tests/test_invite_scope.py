@@ -9,15 +9,9 @@ from sqlalchemy import select
 
 from bot.db.models import Role, User
 from bot.runtime import Runtime
-from bot.services.invites import create_invite
 from tests.support.chat import Chat
+from tests.support.invites import code_for
 from tests.support.seed import TEAM, make_team_member
-
-
-async def code_for(runtime: Runtime, role: str, commune: str, villages: list[str]) -> str:
-    async with runtime.sessionmaker() as session, session.begin():
-        invite = await create_invite(session, runtime.app_ctx.places, role, commune, villages, runtime.app_ctx.clock())
-        return invite.code
 
 
 async def person(runtime: Runtime, pid: str) -> User:

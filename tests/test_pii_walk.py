@@ -5,50 +5,26 @@ Every table of the schema is walked, every column of every row compared as text.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest_asyncio
-from aiohttp import web
-from aiohttp.test_utils import TestServer
-from sqlalchemy import select
 
-from bot.db.models import Base, Role, User
+from bot.db.models import Role, User
 from bot.runtime import Runtime
 from bot.services import classes as classes_svc
 from tests.fakes.zalo_server import FakeZaloServer, make_update
-from tests.test_zalo_journey import SECRET, Resident, journey, make_channel
+from tests.support.pii import traces
+from tests.support.zalo_bot import Resident, fake_zalo_bot, journey, post_to, webhook
 
 ZALO_ID = "zpii-4471-ba-lan"
+NAME = "Bà Lan"
 
 
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeZaloServer]:
-    server = FakeZaloServer(max_poll_wait=0.2)
-    await server.start()
-    yield server
-    await server.stop()
-NAME = "Bà Lan"
-
-
-async def traces(runtime: Runtime, *needles: str) -> list[str]:
-    """Every (table.column = value) holding one of `needles`, and every uploaded file naming one."""
-    found = []
-    async with runtime.sessionmaker() as session:
-        for table in Base.metadata.sorted_tables:
-            for row in (await session.execute(select(table))).mappings():
-                for column, value in row.items():
-                    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
-                    if any(n in text for n in needles):
-                        found.append(f"{table.name}.{column} = {text[:80]}")
-    uploads: Path = runtime.settings.uploads_dir
-    if uploads.exists():
-        for path in uploads.rglob("*"):
-            if any(n in path.name for n in needles):
-                found.append(f"uploads/{path.name}")
-    return found
+    async with fake_zalo_bot() as server:
+        yield server
 
 
 async def add_class(runtime: Runtime) -> None:
@@ -72,18 +48,8 @@ async def test_nothing_identifies_her_before_consent_or_after_deletion(
     runtime: Runtime, fake: FakeZaloServer
 ) -> None:
     await add_class(runtime)
-    channel = make_channel(runtime, fake)
-    app = web.Application()
-    app.router.add_post("/webhook/zalo", channel.webhook_handler)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    url = str(server.make_url("/webhook/zalo"))
-
-    async def post(update: dict) -> None:  # type: ignore[type-arg]
-        status, _ = await fake.post_webhook(url, update, secret=SECRET)
-        assert status == 200
-
-    try:
+    async with webhook(runtime, fake) as (_, url):
+        post = post_to(fake, url)
         # Before «Đồng ý»: she writes, sends a sticker, a redelivery arrives — nothing about her is kept.
         stranger = Resident(fake, post, ZALO_ID)
         await post(make_update(ZALO_ID, "alo", message_id="s-1", display_name=NAME))
@@ -108,6 +74,3 @@ async def test_nothing_identifies_her_before_consent_or_after_deletion(
         assert "Đã xóa toàn bộ dữ liệu" in out
         await asyncio.sleep(0.2)
         assert await traces(runtime, ZALO_ID, NAME, f"{ZALO_ID}-") == []
-    finally:
-        await server.close()
-        await channel.stop(grace_seconds=5)

@@ -19,7 +19,7 @@ from bot.web.app import create_web_app
 from tests.support.chat import Chat
 from tests.support.clock import Clock
 from tests.support.dashboard import add_user, new_link
-from tests.test_reports_xlsx import table
+from tests.support.reports import table
 
 QR_LESSON = "Mã QR là gì và cách trả tiền bằng mã QR"
 

@@ -4,7 +4,6 @@ the Zalo OA's typed fallback): their choices are 21, 22… and the person's scre
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -22,19 +21,17 @@ from bot.services import classes
 from bot.services.outbox import enqueue_for_users
 from tests.fakes.zalo_server import FakeZaloServer
 from tests.support.chat import Chat
+from tests.support.guided_chat import LAN, record_by_numbers, say
 from tests.support.seed import TEAM, make_team_member
-from tests.test_guided import LAN, record_by_numbers, say
-from tests.test_zalo_journey import Resident, make_channel
+from tests.support.zalo_bot import Resident, fake_zalo_bot, polling, push_to
 
 LESSON = "vneid-kich-hoat"
 
 
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeZaloServer]:
-    server = FakeZaloServer(max_poll_wait=0.2)
-    await server.start()
-    yield server
-    await server.stop()
+    async with fake_zalo_bot() as server:
+        yield server
 
 
 async def announce_class(runtime: Runtime) -> int:
@@ -71,18 +68,12 @@ async def registered(runtime: Runtime, class_id: int, platform_id: str) -> bool:
 async def test_mid_lesson_on_the_zalo_bot_she_types_the_announcements_number_and_her_lesson_goes_on(
     runtime: Runtime, fake: FakeZaloServer
 ) -> None:
-    channel = make_channel(runtime, fake)
-    polling = asyncio.create_task(channel.start_polling())
-    sender = OutboxSender(
-        runtime.sessionmaker, {"zalo": channel}, {"zalo": ChannelLimits(100.0, None)}, owner="t",
-        clock=runtime.app_ctx.clock,
-    )
-
-    async def push(update: dict) -> None:
-        fake.push_update(update)
-
-    lan = Resident(fake, push, "zalo-ba-lan")
-    try:
+    lan = Resident(fake, push_to(fake), "zalo-ba-lan")
+    async with polling(runtime, fake) as channel:
+        sender = OutboxSender(
+            runtime.sessionmaker, {"zalo": channel}, {"zalo": ChannelLimits(100.0, None)}, owner="t",
+            clock=runtime.app_ctx.clock,
+        )
         await make_team_member(runtime, Chat(runtime), TEAM)
         out = await lan.say("xin chào")
         out = await lan.choose(out, "Đồng ý")
@@ -112,9 +103,6 @@ async def test_mid_lesson_on_the_zalo_bot_she_types_the_announcements_number_and
         out = await lan.choose(await lan.say("0"), "Học tiếp bài đang học")
         assert f"Bước 3/{len(lesson.steps)}" in out
         assert "📅 Lớp học sắp tới" in await lan.say("22")  # the message's other choice, still there
-    finally:
-        await channel.stop(grace_seconds=5)
-        await asyncio.wait_for(polling, 5)
 
 
 class ZaloRecorder:

@@ -6,23 +6,11 @@ import io
 from collections import Counter
 
 from openpyxl import load_workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.runtime import Runtime
 from bot.services import periods, reports, stats
+from tests.support.reports import table
 from tests.support.stats_data import expected_villages, generate, in_period, store
-
-
-def table(ws: Worksheet) -> tuple[list[object], list[tuple[object, ...]]]:
-    """The bordered table of a report sheet: its header row (row 9) and the rows down to the first blank."""
-    rows = list(ws.iter_rows(min_row=9, values_only=True))
-    width = sum(1 for c in rows[0] if c is not None)
-    body = []
-    for r in rows[1:]:
-        if all(c is None for c in r[:width]):
-            break
-        body.append(tuple(r[:width]))
-    return list(rows[0][:width]), body
 
 
 async def test_monthly_workbook(runtime: Runtime) -> None:

@@ -11,7 +11,7 @@ from bot.db.models import Role, RoleChange, User
 from bot.runtime import Runtime
 from tests.support.chat import Chat
 from tests.support.cli import run_cli
-from tests.test_invite_scope import code_for
+from tests.support.invites import code_for
 
 
 async def test_role_changes_are_audited_listed_and_revoked(runtime: Runtime, chat: Chat) -> None:

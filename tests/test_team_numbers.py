@@ -17,8 +17,9 @@ from bot.runtime import Runtime
 from bot.services.invites import create_invite
 from tests.support.chat import Chat
 from tests.support.clock import Clock
+from tests.support.replies import numbers, text
 from tests.support.seed import TEAM, make_team_member, resident
-from tests.test_elderly_resident import numbers, text
+from tests.support.zalo_screens import ZaloOfficial, choices
 
 FIXED = {
     "➕ Tạo lớp học": no.TEAM_NEW_CLASS,
@@ -182,8 +183,6 @@ async def test_official_screens_keep_their_numbers(runtime: Runtime) -> None:
 
 
 async def test_stopping_a_change_returns_to_the_class_and_zalo_screens_read_well(runtime: Runtime) -> None:
-    from tests.test_official_zalo_walk import ZaloOfficial, choices
-
     chat = Chat(runtime, "zalo")
     await make_team_member(runtime, chat)
     member = ZaloOfficial(runtime, TEAM)

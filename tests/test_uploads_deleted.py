@@ -14,8 +14,8 @@ from bot.messages import Incoming, Kind
 from bot.runtime import Runtime
 from bot.web.app import create_web_app
 from tests.support.chat import Chat
+from tests.support.photos import FakeFetcher
 from tests.support.seed import TEAM, make_team_member, resident
-from tests.test_announcement_photo import FakeFetcher
 
 
 async def test_a_team_members_photos_go_with_their_data(runtime: Runtime, chat: Chat, tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ The code waits in the process's memory under a keyed hash (bot/pending_codes.py)
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -24,18 +23,16 @@ from tests.fakes.zalo_server import FakeZaloServer
 from tests.support.chat import Chat
 from tests.support.cli import run_cli
 from tests.support.clock import Clock
-from tests.test_pii_walk import traces
-from tests.test_zalo_journey import Resident, make_channel
+from tests.support.pii import traces
+from tests.support.zalo_bot import Resident, fake_zalo_bot, polling, push_to
 
 ZALO_ID = "zalo-to-vien-8812"
 
 
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeZaloServer]:
-    server = FakeZaloServer(max_poll_wait=0.2)
-    await server.start()
-    yield server
-    await server.stop()
+    async with fake_zalo_bot() as server:
+        yield server
 
 
 async def team_invite(runtime: Runtime) -> str:
@@ -56,14 +53,8 @@ async def test_on_zalo_the_code_before_consent_is_applied_after_a_typed_1_and_no
     runtime: Runtime, fake: FakeZaloServer
 ) -> None:
     code = await team_invite(runtime)
-    channel = make_channel(runtime, fake)
-    task = asyncio.create_task(channel.start_polling())
-
-    async def push(update: dict) -> None:
-        fake.push_update(update)
-
-    try:
-        resident = Resident(fake, push, ZALO_ID)
+    async with polling(runtime, fake):
+        resident = Resident(fake, push_to(fake), ZALO_ID)
         out = await resident.say(f"/ma {code}")
         assert f"Mình đã nhận mã mời {code}" in out and "gõ 1 («Đồng ý»)" in out, out
         assert re.search(r"^1\. ✅ Đồng ý$", out, re.M) and "bấm" not in out.lower()
@@ -76,9 +67,6 @@ async def test_on_zalo_the_code_before_consent_is_applied_after_a_typed_1_and_no
         out = await resident.say("ha long")
         out = await resident.say("thon 3")
         assert re.search(r"^8\. 👥 Tổ công nghệ số$", out, re.M), out
-    finally:
-        await channel.stop(grace_seconds=5)
-        await asyncio.wait_for(task, 5)
 
 
 async def test_yes_words_apply_the_waiting_code_too(runtime: Runtime) -> None:

@@ -39,7 +39,7 @@ from tests.fakes.zalo_oa_server import FakeOaServer
 from tests.support.chat import Chat
 from tests.support.clock import Clock
 from tests.support.seed import TEAM, make_team_member
-from tests.test_zalo_oa import Resident, oa_settings
+from tests.support.zalo_oa import Resident, oa_settings
 
 PUBLIC = "https://xa.example.vn"
 PHOTO = next((PROJECT_ROOT / "content" / "media").rglob("*.png")).read_bytes()

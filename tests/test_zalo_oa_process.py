@@ -22,7 +22,7 @@ from bot.content.loader import load_catalog
 from bot.db.session import create_engine, create_sessionmaker
 from tests.fakes.zalo_oa_server import APP_ID, FIRST_REFRESH, SECRET_KEY, FakeOaServer
 from tests.support.processes import free_port
-from tests.test_zalo_oa import Resident, journey_in
+from tests.support.zalo_oa import Resident, journey_in
 
 
 @pytest_asyncio.fixture

@@ -19,8 +19,9 @@ from bot.runtime import Runtime
 from tests.fakes.zalo_oa_server import FakeOaServer
 from tests.support.chat import Chat
 from tests.support.clock import Clock
+from tests.support.reminders import STARTS, reminder_rows, setup_class, tick
 from tests.support.seed import TEAM, make_team_member
-from tests.test_zalo_oa import oa_settings
+from tests.support.zalo_oa import oa_settings
 
 WHY = "lâu không nhắn tin với OA của xã"
 
@@ -90,8 +91,6 @@ async def test_a_class_reminder_for_someone_silent_on_the_oa_is_skipped_not_fail
 ) -> None:
     """Two OA residents registered for a class: one wrote an hour before the reminder is due, the other
     last wrote 3 days earlier. Zalo would refuse the second: the row is skipped (zalo_window), never tried."""
-    from tests.test_scheduler import STARTS, reminder_rows, setup_class, tick
-
     _, people = await setup_class(runtime, clock)
     due = STARTS - timedelta(hours=24)
     async with runtime.sessionmaker() as session, session.begin():

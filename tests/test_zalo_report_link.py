@@ -4,7 +4,6 @@ login link; a download link gives the file once, then refuses."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 from collections.abc import AsyncIterator
@@ -19,15 +18,13 @@ from bot.services.invites import create_invite
 from bot.web.app import create_web_app
 from tests.fakes.zalo_server import FakeZaloServer
 from tests.support.web_app import serve_app
-from tests.test_zalo_journey import Resident, make_channel
+from tests.support.zalo_bot import Resident, fake_zalo_bot, polling, push_to
 
 
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeZaloServer]:
-    server = FakeZaloServer(max_poll_wait=0.2)
-    await server.start()
-    yield server
-    await server.stop()
+    async with fake_zalo_bot() as server:
+        yield server
 
 
 @pytest_asyncio.fixture
@@ -39,14 +36,8 @@ async def web_base(runtime: Runtime) -> AsyncIterator[str]:
 async def test_baocao_on_zalo_gives_a_link_that_downloads_once(
     runtime: Runtime, fake: FakeZaloServer, web_base: str
 ) -> None:
-    channel = make_channel(runtime, fake)
-    task = asyncio.create_task(channel.start_polling())
-
-    async def push(update: dict) -> None:
-        fake.push_update(update)
-
-    official = Resident(fake, push, "zalo-can-bo")
-    try:
+    official = Resident(fake, push_to(fake), "zalo-can-bo")
+    async with polling(runtime, fake):
         out = await official.say("xin chào")
         out = await official.choose(out, "Đồng ý")
         await official.say("ha long")
@@ -56,9 +47,6 @@ async def test_baocao_on_zalo_gives_a_link_that_downloads_once(
             invite = await create_invite(session, places, "official", "ha-long", [], now)
         await official.say(f"/ma {invite.code}")
         out = await official.say("/baocao 10/2026")
-    finally:
-        await channel.stop(grace_seconds=5)
-        await asyncio.wait_for(task, 5)
 
     assert "không gửi được" not in out
     assert "Báo cáo Xã Hà Long, tháng 10/2026" in out
