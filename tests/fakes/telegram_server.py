@@ -40,6 +40,8 @@ from typing import Any, TextIO
 
 from aiohttp import web
 
+from tests.fakes.base import start_site
+
 DEFAULT_TOKEN = "123456789:TEST-fake-token"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -215,12 +217,8 @@ class FakeTelegramServer:
     async def start(self) -> FakeTelegramServer:
         if self.log_path:
             self._log_file = self.log_path.open("a", encoding="utf-8")
-        self._runner = web.AppRunner(self.make_app(), handle_signals=False, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        sockets = site._server.sockets  # type: ignore[union-attr]
-        self.port = sockets[0].getsockname()[1]
+        self._runner, _ = await start_site(self.make_app(), self.host, self.port, handle_signals=False, access_log=None)
+        self.port = self._runner.addresses[0][1]
         return self
 
     async def stop(self) -> None:
