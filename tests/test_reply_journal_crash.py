@@ -15,9 +15,8 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -123,7 +122,7 @@ def bot_env(database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def crash_and_restart(bot: Bot, fake: str, channel: str, send_updates: Any, hold_after: int) -> None:
+def crash_and_restart(bot: Bot, fake: str, channel: str, send_updates: Callable[[], None], hold_after: int) -> None:
     """Hold sends after `hold_after`, send the updates, kill -9 once the held moment is reached, drop
     what was in flight, restart."""
     http(f"{fake}/_fake/hold", {"after": hold_after})
@@ -158,59 +157,60 @@ def check_everyone_once(chats: list[tuple[str, str]], log: Path) -> None:
     assert "Traceback" not in text
 
 
-@pytest.mark.slow
-def test_zalo_webhook_kill_9_mid_replies_everyone_welcomed_once(
-    zalo_fake: str, database_url: str, tmp_path: Path
+def run_crash_case(
+    database_url: str, tmp_path: Path, fake: str, channel: str, env: dict[str, str],
+    send_updates: Callable[[Bot], None], sent: Callable[[], list[tuple[str, str]]], hold_after: int,
 ) -> None:
+    """Start the bot on `channel` (`env` on top of bot_env), send everyone's updates, kill -9 it mid-replies
+    and restart it; once everyone has a welcome and every mark is written, stop it cleanly and check that
+    everyone got each message once."""
     log = tmp_path / "bot.log"
-    env = bot_env(database_url, tmp_path, ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_BASE_URL=zalo_fake,
-                  ZALO_WEBHOOK_SECRET=ZALO_SECRET, WEBHOOK_URL="https://bot.example.vn")
-    env.pop("TELEGRAM_BOT_TOKEN", None)
-    people = [f"zl{n:04d}" for n in range(PEOPLE)]
-    bot = Bot(env, log).start()
+    bot = Bot(bot_env(database_url, tmp_path, **env), log).start()
     try:
-        def post_all() -> None:
-            for person in people:
-                update = make_update(person, "/start", display_name="Bà Lan")
-                http(f"{bot.url}/webhook/zalo", {"ok": True, "result": update},
-                     {"X-Bot-Api-Secret-Token": ZALO_SECRET})
-        crash_and_restart(bot, zalo_fake, "zalo", post_all, hold_after=20)
-
-        def sent() -> list[tuple[str, str]]:
-            messages = http(f"{zalo_fake}/_fake/sent")
-            return [(str(m["chat_id"]), str(m.get("text") or m.get("caption") or "")) for m in messages]
+        crash_and_restart(bot, fake, channel, lambda: send_updates(bot), hold_after)
         wait_for(lambda: len({c for c, t in sent() if WELCOME in t}) == PEOPLE, 180, "a welcome for everyone")
         wait_for(lambda: bot.metric("hocvuso_reply_journal_unmarked") == 0, 60, "the last marks")
         assert bot.terminate() == 0
     finally:
         bot.ensure_stopped()
     check_everyone_once(sent(), log)
+
+
+@pytest.mark.slow
+def test_zalo_webhook_kill_9_mid_replies_everyone_welcomed_once(
+    zalo_fake: str, database_url: str, tmp_path: Path
+) -> None:
+    env = {"ZALO_BOT_TOKEN": ZALO_TOKEN, "ZALO_API_BASE_URL": zalo_fake, "ZALO_WEBHOOK_SECRET": ZALO_SECRET,
+           "WEBHOOK_URL": "https://bot.example.vn"}
+    people = [f"zl{n:04d}" for n in range(PEOPLE)]
+
+    def post_all(bot: Bot) -> None:
+        for person in people:
+            update = make_update(person, "/start", display_name="Bà Lan")
+            http(f"{bot.url}/webhook/zalo", {"ok": True, "result": update}, {"X-Bot-Api-Secret-Token": ZALO_SECRET})
+
+    def sent() -> list[tuple[str, str]]:
+        messages = http(f"{zalo_fake}/_fake/sent")
+        return [(str(m["chat_id"]), str(m.get("text") or m.get("caption") or "")) for m in messages]
+
+    run_crash_case(database_url, tmp_path, zalo_fake, "zalo", env, post_all, sent, hold_after=20)
 
 
 @pytest.mark.slow
 def test_telegram_polling_kill_9_mid_replies_everyone_welcomed_once(
     telegram_fake: str, database_url: str, tmp_path: Path
 ) -> None:
-    log = tmp_path / "bot.log"
-    env = bot_env(database_url, tmp_path, TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN, TELEGRAM_API_BASE_URL=telegram_fake)
+    env = {"TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": telegram_fake}
     people = list(range(7000, 7000 + PEOPLE))
-    bot = Bot(env, log).start()
+
+    def send_all(bot: Bot) -> None:
+        http(f"{telegram_fake}/_fake/updates", [{"user_id": u, "text": "/start"} for u in people])
 
     def sent() -> list[tuple[str, str]]:
         calls = http(f"{telegram_fake}/_fake/calls?method=sendMessage")
         return [(str(c["params"]["chat_id"]), str(c["params"]["text"])) for c in calls if c["status"] == 200]
 
-    try:
-        # Hold late enough that every update has started: PTB runs 64 at once and each frees its slot
-        # once both its messages are out (the first messages of all 64 go first), so after 150 of the
-        # 200 messages all 100 turns have committed; the last quarter is still queued at the kill.
-        crash_and_restart(bot, telegram_fake, "telegram",
-                          lambda: http(f"{telegram_fake}/_fake/updates",
-                                       [{"user_id": u, "text": "/start"} for u in people]),
-                          hold_after=3 * PEOPLE // 2)
-        wait_for(lambda: len({c for c, t in sent() if WELCOME in t}) == PEOPLE, 180, "a welcome for everyone")
-        wait_for(lambda: bot.metric("hocvuso_reply_journal_unmarked") == 0, 60, "the last marks")
-        assert bot.terminate() == 0
-    finally:
-        bot.ensure_stopped()
-    check_everyone_once(sent(), log)
+    # Hold late enough that every update has started: PTB runs 64 at once and each frees its slot
+    # once both its messages are out (the first messages of all 64 go first), so after 150 of the
+    # 200 messages all 100 turns have committed; the last quarter is still queued at the kill.
+    run_crash_case(database_url, tmp_path, telegram_fake, "telegram", env, send_all, sent, hold_after=3 * PEOPLE // 2)
