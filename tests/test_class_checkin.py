@@ -25,13 +25,10 @@ from tests.support.chat import Chat
 from tests.support.class_chat import create_class_via_chat
 from tests.support.clock import Clock
 from tests.support.dashboard import add_user, new_link
+from tests.support.replies import text as text_of
 from tests.support.seed import TEAM, make_team_member, resident
 
 # The clock starts Friday 20/11/2026 09:00 local; the class is Saturday 21/11 14:00 local (07:00 UTC).
-
-
-def text_of(replies: list[Reply]) -> str:
-    return "\n".join(r.text for r in replies)
 
 
 def numbered(replies: list[Reply]) -> dict[int, str]:

@@ -14,6 +14,7 @@ from bot.runtime import Runtime
 from tests.support.chat import Chat
 from tests.support.class_chat import create_class_via_chat
 from tests.support.clock import Clock
+from tests.support.replies import text as text_of
 from tests.support.seed import TEAM, make_team_member, resident
 
 
@@ -27,10 +28,6 @@ async def outbox_rows(runtime: Runtime, ref_prefix: str) -> list[OutboxMessage]:
 
 async def chat_ids_of(runtime: Runtime, rows: list[OutboxMessage]) -> set[str]:
     return {r.chat_id for r in rows}
-
-
-def text_of(replies: list[Reply]) -> str:
-    return "\n".join(r.text for r in replies)
 
 
 async def test_team_member_creates_a_class_with_validation_and_residents_are_notified(

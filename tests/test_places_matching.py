@@ -13,6 +13,7 @@ from bot.db.models import User
 from bot.messages import Reply
 from bot.runtime import Runtime
 from tests.support.chat import Chat
+from tests.support.replies import text as text_of
 
 PLACES = load_places(PROJECT_ROOT / "content" / "places.yaml")
 COMMUNES = {c.id: c.name for c in PLACES.communes.values()}
@@ -154,10 +155,6 @@ async def test_yes_word_confirms_the_guess(runtime: Runtime, chat: Chat) -> None
     await chat.say("chu", "bai thuog")
     await chat.say("chu", "ok")
     assert await village_of(runtime, "chu") == "ha-long-bai-thuong"
-
-
-def text_of(replies: list[Reply]) -> str:
-    return "\n".join(r.text for r in replies)
 
 
 def number_of(replies: list[Reply], part: str) -> int | None:

@@ -26,15 +26,13 @@ from bot.runtime import Runtime
 from bot.web.app import create_web_app
 from tests.fakes.zalo_oa_server import APP_ID, FIRST_REFRESH, SECRET_KEY, FakeOaServer
 from tests.support.clock import Clock
-from tests.support.zalo_oa import Resident, journey, oa_settings
+from tests.support.zalo_oa import Resident, fake_oa, journey, oa_settings
 
 
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeOaServer]:
-    server = FakeOaServer()
-    await server.start()
-    yield server
-    await server.stop()
+    async with fake_oa() as server:
+        yield server
 
 
 @pytest_asyncio.fixture

@@ -39,7 +39,7 @@ from tests.fakes.zalo_oa_server import FakeOaServer
 from tests.support.chat import Chat
 from tests.support.clock import Clock
 from tests.support.seed import TEAM, make_team_member
-from tests.support.zalo_oa import Resident, oa_settings
+from tests.support.zalo_oa import Resident, fake_oa, oa_settings
 
 PUBLIC = "https://xa.example.vn"
 PHOTO = next((PROJECT_ROOT / "content" / "media").rglob("*.png")).read_bytes()
@@ -48,10 +48,8 @@ NO_QUOTA = "OA của xã đã gửi họ đủ 8 tin kể từ lần cuối họ
 
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeOaServer]:
-    server = FakeOaServer()
-    await server.start()
-    yield server
-    await server.stop()
+    async with fake_oa() as server:
+        yield server
 
 
 async def channel_for(runtime: Runtime, settings: Settings, fake: FakeOaServer, **extra: object) -> ZaloOaChannel:

@@ -14,14 +14,13 @@ import pytest_asyncio
 
 from bot.config import PROJECT_ROOT
 from tests.fakes.zalo_oa_server import APP_ID, SECRET_KEY, FakeOaServer
+from tests.support.zalo_oa import fake_oa
 
 
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeOaServer]:
-    server = FakeOaServer()
-    await server.start()
-    yield server
-    await server.stop()
+    async with fake_oa() as server:
+        yield server
 
 
 def env(fake: FakeOaServer, database_url: str) -> dict[str, str]:

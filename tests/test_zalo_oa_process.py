@@ -22,15 +22,13 @@ from bot.content.loader import load_catalog
 from bot.db.session import create_engine, create_sessionmaker
 from tests.fakes.zalo_oa_server import APP_ID, FIRST_REFRESH, SECRET_KEY, FakeOaServer
 from tests.support.processes import free_port
-from tests.support.zalo_oa import Resident, journey_in
+from tests.support.zalo_oa import Resident, fake_oa, journey_in
 
 
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeOaServer]:
-    server = FakeOaServer(quota_per_48h=10_000)
-    await server.start()
-    yield server
-    await server.stop()
+    async with fake_oa(quota_per_48h=10_000) as server:
+        yield server
 
 
 async def healthz(url: str) -> dict[str, object] | None:

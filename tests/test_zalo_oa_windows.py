@@ -21,17 +21,15 @@ from tests.support.chat import Chat
 from tests.support.clock import Clock
 from tests.support.reminders import STARTS, reminder_rows, setup_class, tick
 from tests.support.seed import TEAM, make_team_member
-from tests.support.zalo_oa import oa_settings
+from tests.support.zalo_oa import fake_oa, oa_settings
 
 WHY = "lâu không nhắn tin với OA của xã"
 
 
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeOaServer]:
-    server = FakeOaServer()
-    await server.start()
-    yield server
-    await server.stop()
+    async with fake_oa() as server:
+        yield server
 
 
 async def test_preview_counts_the_people_outside_the_window_and_the_outbox_skips_them(

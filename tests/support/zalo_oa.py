@@ -4,6 +4,8 @@ and a resident who follows the OA, taps its buttons (or types their numbers) thr
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -106,3 +108,13 @@ async def journey_in(catalog: Catalog, sessionmaker: async_sessionmaker[AsyncSes
     assert user.channel == "zalo_oa" and user.platform_id == resident.user
     assert progress.completed_village_id == "ha-long-thon-3" and progress.completed_at is not None
 
+
+@asynccontextmanager
+async def fake_oa(**options: Any) -> AsyncIterator[FakeOaServer]:
+    """The fake Zalo OA API, started on 127.0.0.1 (for a test module's `fake` fixture)."""
+    server = FakeOaServer(**options)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
