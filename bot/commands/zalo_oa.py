@@ -20,7 +20,7 @@ from bot.channels.zalo_oa_tokens import NotConnected, TokenKeeper
 from bot.config import Settings
 from bot.db.repositories.oa_tokens import TokenStore
 from bot.oa_setup import oa_clients, oa_configured
-from bot.runtime import Runtime
+from bot.runtime import Runtime, open_runtime
 
 
 def add_parser(sub: Any) -> None:
@@ -48,15 +48,14 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     if not oa_configured(settings):
         print("hocvuso zalo-oa: set ZALO_OA_APP_ID and ZALO_OA_SECRET_KEY first", file=sys.stderr)
         return 2
-    runtime = await Runtime.create(settings)
-    oauth, api, keeper = oa_clients(settings, runtime)
-    try:
-        if args.action == "connect":
-            return await _connect(args, settings, runtime, oauth)
-        return await _status(settings, runtime, api, keeper)
-    finally:
-        await api.close()
-        await runtime.close()
+    async with open_runtime(settings) as runtime:
+        oauth, api, keeper = oa_clients(settings, runtime)
+        try:
+            if args.action == "connect":
+                return await _connect(args, settings, runtime, oauth)
+            return await _status(settings, runtime, api, keeper)
+        finally:
+            await api.close()
 
 
 async def _connect(args: argparse.Namespace, settings: Settings, runtime: Runtime, oauth: OAuthClient) -> int:
