@@ -202,7 +202,17 @@ async def serve(settings: Settings) -> int:
     webhooks, probes, notes = web_parts(channels)
     runner = app_runner(create_web_app(runtime, webhooks, probes, notes))
     await runner.setup()
-    await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+    try:
+        await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+    except OSError as err:  # a busy port is a setting to change, not a traceback
+        print(f"hocvuso run: cannot serve the web app on {settings.web_host}:{settings.web_port} ({err.strerror}); "
+              "set WEB_PORT to a free port", file=sys.stderr)
+        await runner.cleanup()
+        await runtime.journal.stop_resending()
+        await runtime.journal.close()
+        await runtime.close()
+        claimed.release()
+        return 2
     log.info("web app on http://%s:%s (instance %s)", settings.web_host, settings.web_port, instance)
 
     sender = OutboxSender(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -115,3 +116,21 @@ def test_sigterm_mid_burst_loses_nothing_and_repeats_nothing(fake_api: str, data
     assert set(final) == set(users)
     assert max(final.values()) == 1, {u: n for u, n in final.items() if n > 1}
     assert "Traceback" not in complete_text(log)
+
+
+def test_a_busy_web_port_is_one_line_naming_the_setting(fake_api: str, database_url: str, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        log = tmp_path / "bot.log"
+        proc = start_bot(fake_api, database_url, port, log)
+        try:
+            code = proc.wait(60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    output = complete_text(log)
+    assert code == 2, output
+    assert f"hocvuso run: cannot serve the web app on 127.0.0.1:{port}" in output and "set WEB_PORT" in output
+    assert "Traceback" not in output
