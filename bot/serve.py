@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from aiohttp import web
 from telegram.error import InvalidToken, TelegramError
 
 from bot.channels.base import Sender
@@ -34,7 +33,7 @@ from bot.outbox.pacing import limits_from_settings
 from bot.outbox.sender import OutboxSender
 from bot.runtime import Runtime
 from bot.scheduler import BotScheduler
-from bot.web.app import WebhookHandler, create_web_app
+from bot.web.app import WebhookHandler, create_web_app, listen
 from bot.web.health import HealthNote, HealthProbe
 from bot.web.security import app_runner
 
@@ -202,11 +201,9 @@ async def serve(settings: Settings) -> int:
     webhooks, probes, notes = web_parts(channels)
     runner = app_runner(create_web_app(runtime, webhooks, probes, notes))
     await runner.setup()
-    try:
-        await web.TCPSite(runner, settings.web_host, settings.web_port).start()
-    except OSError as err:  # a busy port is a setting to change, not a traceback
-        print(f"hocvuso run: cannot serve the web app on {settings.web_host}:{settings.web_port} ({err.strerror}); "
-              "set WEB_PORT to a free port", file=sys.stderr)
+    busy = await listen(runner, settings.web_host, settings.web_port)
+    if busy:
+        print(f"hocvuso run: {busy}", file=sys.stderr)
         await runner.cleanup()
         await runtime.journal.stop_resending()
         await runtime.journal.close()

@@ -134,3 +134,23 @@ def test_a_busy_web_port_is_one_line_naming_the_setting(fake_api: str, database_
     assert code == 2, output
     assert f"hocvuso run: cannot serve the web app on 127.0.0.1:{port}" in output and "set WEB_PORT" in output
     assert "Traceback" not in output
+
+
+def test_console_mode_on_a_busy_port_says_so_in_one_line_and_the_chat_still_works(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'local.db'}", "LOG_LEVEL": "WARNING"}
+    for name in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN", "ZALO_OA_APP_ID", "ZALO_OA_SECRET_KEY"):
+        env.pop(name, None)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "bot"], cwd=PROJECT_ROOT, env={**env, "WEB_PORT": str(port)},
+            input="1\nha long\nthon 3\n", capture_output=True, text=True, timeout=60,
+        )
+    assert done.returncode == 0, done.stderr
+    line = next(ln for ln in done.stderr.splitlines() if ln.startswith("hocvuso:"))
+    assert line.startswith(f"hocvuso: cannot serve the web app on 127.0.0.1:{port} (")
+    assert line.endswith("address already in use); set WEB_PORT to a free port. The chat works without it.")
+    assert "Đã lưu nơi ở của bạn: Thôn 3, Xã Hà Long." in done.stdout
+    assert "Traceback" not in done.stderr

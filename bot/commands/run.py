@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.channels.console import ConsoleChannel
 from bot.config import Settings
 from bot.runtime import open_runtime
-from bot.web.app import create_web_app
+from bot.web.app import create_web_app, listen
 
 
 def add_parser(sub: Any) -> None:
@@ -29,16 +29,11 @@ async def local(settings: Settings) -> int:
     async with open_runtime(settings) as runtime:
         runner = web.AppRunner(create_web_app(runtime), access_log=None)
         await runner.setup()
-        try:
-            await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+        problem = await listen(runner, settings.web_host, settings.web_port)
+        if problem:
+            print(f"hocvuso: {problem}. The chat works without it.", file=sys.stderr, flush=True)
+        else:
             print(f"Trang thống kê: http://{settings.web_host}:{settings.web_port}/", file=sys.stderr, flush=True)
-        except OSError as err:
-            print(
-                f"hocvuso: cannot serve the web app on {settings.web_host}:{settings.web_port} ({err.strerror}); "
-                "set WEB_PORT to a free port. The chat works without it.",
-                file=sys.stderr,
-                flush=True,
-            )
         try:
             await ConsoleChannel(
                 runtime.handle, user_id="console", media_base_url=f"{settings.public_base_url.rstrip('/')}/media"

@@ -60,3 +60,13 @@ def create_web_app(
     setup_downloads(app, runtime.sessionmaker, runtime.app_ctx)
     setup_file_links(app, runtime.sessionmaker, runtime.app_ctx)
     return app
+
+
+async def listen(runner: web.AppRunner, host: str, port: int) -> str | None:
+    """Serve the set-up `runner` on host:port. None when it listens; otherwise the one line that says which
+    setting to change (a busy port is a setting, not a traceback)."""
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as err:
+        return f"cannot serve the web app on {host}:{port} ({err.strerror}); set WEB_PORT to a free port"
+    return None
