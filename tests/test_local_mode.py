@@ -6,21 +6,15 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import sys
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
 from tests.support.browser import BROWSER_MARKS
 from tests.support.cli import run_cli
+from tests.support.processes import free_port
 
 pytestmark = BROWSER_MARKS
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _read_until(stream: asyncio.StreamReader, pattern: re.Pattern[str], seen: list[str]) -> re.Match[str]:
@@ -34,7 +28,7 @@ async def _read_until(stream: asyncio.StreamReader, pattern: re.Pattern[str], se
 
 async def test_dangnhap_link_opens_the_dashboard(tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
     db = f"sqlite+aiosqlite:///{tmp_path / 'local.db'}"
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     made = run_cli("invite", "create", "--role", "official", "--commune", "ha-long", database_url=db)
     assert made.returncode == 0, made.stderr

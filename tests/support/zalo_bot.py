@@ -29,8 +29,10 @@ async def fake_zalo_bot() -> AsyncIterator[FakeZaloServer]:
     """The fake Zalo Bot API, started on 127.0.0.1 (for a test module's `fake` fixture)."""
     server = FakeZaloServer(max_poll_wait=0.2)
     await server.start()
-    yield server
-    await server.stop()
+    try:
+        yield server
+    finally:
+        await server.stop()
 
 
 class Resident:

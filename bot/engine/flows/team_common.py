@@ -45,7 +45,7 @@ def managed_villages(ctx: Ctx) -> list[str]:
 
 
 def assigned_villages(ctx: Ctx) -> list[str]:
-    """The villages she manages, or the kind refusal when she has none (an invite without a village)."""
+    """The villages she manages, or the kind refusal when none is left (her villages left places.yaml)."""
     villages = managed_villages(ctx)
     if not villages:
         raise UserError("Bạn chưa được giao thôn nào. Hãy nhờ quản trị viên cấp lại mã mời.")
